@@ -1,0 +1,1 @@
+"""The `docbot` admin command line."""

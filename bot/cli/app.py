@@ -1,0 +1,37 @@
+"""The `docbot` command: settings are read once here and handed to every subcommand."""
+
+import sys
+
+import typer
+from rich.console import Console
+
+from bot.cli import db_commands, demo
+from bot.cli.context import CliContext
+from bot.errors import DocbotError
+from bot.logs import configure_logging
+from bot.settings import load_settings
+
+app = typer.Typer(
+    help="docbot: answers your team's questions in Slack from its shared documents, with sources.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("migrate")(db_commands.migrate)
+app.add_typer(db_commands.db_app, name="db")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def start(ctx: typer.Context) -> None:
+    settings = load_settings()
+    configure_logging(settings)
+    ctx.obj = CliContext(settings=settings)
+
+
+def main() -> None:
+    try:
+        app()
+    except DocbotError as error:
+        Console(stderr=True, soft_wrap=True).print(f"[red]Error:[/red] {error}", highlight=False, markup=True)
+        sys.exit(1)

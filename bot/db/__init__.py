@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the connection boundary, the embedded server and migrations."""

@@ -1,0 +1,60 @@
+"""docbot's one exception hierarchy.
+
+Each class's docstring is its default message, so `raise DatabaseUnreachable()` reads well and a
+caller can always show `str(error)` to a person. Messages never carry secrets.
+"""
+
+
+class DocbotError(Exception):
+    """Something went wrong in docbot."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+
+class ConfigError(DocbotError):
+    """A setting is missing or invalid."""
+
+
+class DatabaseError(DocbotError):
+    """The database could not be used."""
+
+
+class DatabaseUnreachable(DatabaseError):
+    """The database server could not be reached."""
+
+
+class DatabaseAuthFailed(DatabaseError):
+    """The database server refused the credentials."""
+
+
+class PgvectorMissing(DatabaseError):
+    """The database server has no pgvector extension."""
+
+
+class IngestError(DocbotError):
+    """A document could not be ingested."""
+
+
+class UnsupportedDocument(IngestError):
+    """The file is not a document docbot can read."""
+
+
+class EmbeddingModelMismatch(IngestError):
+    """The collection was built with a different embedding model."""
+
+
+class NotFound(DocbotError):
+    """The thing asked for does not exist."""
+
+
+class AnswerError(DocbotError):
+    """The question could not be answered."""
+
+
+class LLMError(AnswerError):
+    """The language model failed to answer."""
+
+
+class SlackError(DocbotError):
+    """Slack could not be reached or refused the call."""

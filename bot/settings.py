@@ -1,0 +1,87 @@
+"""docbot's settings: read once at start-up into one typed object and passed down.
+
+Every field is read from the environment variable of the same name (upper case) or from `.env`.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+
+class LLMBackend(StrEnum):
+    LOCAL = "local"
+    HF_ENDPOINT = "hf-endpoint"
+    OPENAI = "openai"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str | None = Field(None, description="PostgreSQL URL; unset: an embedded server under DOCBOT_HOME")
+    docbot_home: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("docbot")),
+        description="Where local state lives: embedded Postgres data, model caches",
+    )
+    docbot_model_cache: Path | None = Field(None, description="Where converted models are cached (default DOCBOT_HOME/models)")
+    slack_bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...)")
+    slack_signing_secret: SecretStr | None = Field(None, description="Signing secret of the Slack app (HTTP mode)")
+    slack_app_token: SecretStr | None = Field(None, description="App-level token (xapp-...) for Socket Mode")
+    slack_api_url: str = Field("https://slack.com/api/", description="Base URL of the Slack Web API")
+    embedding_model: str | None = Field(None, description="sentence-transformers model folder or id (default: bundled all-MiniLM-L6-v2)")
+    embedding_endpoint_url: str | None = Field(None, description="Text Embeddings Inference server URL")
+    llm_backend: LLMBackend = Field(LLMBackend.LOCAL, description="local, hf-endpoint or openai")
+    llm_model: str | None = Field(None, description="Local transformers model folder or id, or the remote model name")
+    llm_endpoint_url: str | None = Field(None, description="URL of the remote LLM server")
+    hf_token: SecretStr | None = Field(None, description="Token for the Hugging Face endpoint")
+    llm_timeout_seconds: float = Field(120.0, gt=0, description="How long a remote LLM call may take")
+    max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("slack_api_url", "embedding_endpoint_url", "llm_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @property
+    def model_cache(self) -> Path:
+        return self.docbot_model_cache or self.docbot_home / "models"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Reads the settings once; a bad value raises ConfigError naming its variable (never its value)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = [f"{_variable(e['loc'])}: {e['msg']}" for e in error.errors(include_input=False)]
+        raise ConfigError("Invalid settings: " + "; ".join(problems)) from None
+
+
+def _variable(loc: tuple[Any, ...]) -> str:
+    return str(loc[0]).upper() if loc else "settings"

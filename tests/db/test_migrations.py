@@ -1,0 +1,33 @@
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.db.migrate import current_revision, downgrade, upgrade
+from bot.db.models import Base
+from bot.db.schema_filter import include_object
+
+
+def _differences(db):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_object": include_object, "compare_type": True, "compare_server_default": True}
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+def test_migrations_produce_exactly_the_models_schema(db):
+    assert current_revision(db) is not None
+    assert _differences(db) == []
+
+
+def test_downgrade_to_base_and_back(db):
+    downgrade(db, "base")
+    assert current_revision(db) is None
+    with db.engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        extensions = {row[0] for row in connection.exec_driver_sql("SELECT extname FROM pg_extension")}
+    assert tables <= {"alembic_version"}
+    assert "vector" not in extensions
+    upgrade(db)
+    assert current_revision(db) == "0002"
+    assert _differences(db) == []
