@@ -1,0 +1,1 @@
+"""Answering: hybrid retrieval, the history-aware chain with citations, LLM backends, and the guard."""

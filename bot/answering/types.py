@@ -1,0 +1,51 @@
+"""What the answering service takes and returns: the contract the Slack side and the CLI call."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of a conversation."""
+
+    role: str  # "user" or "assistant"
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A document an answer was built from."""
+
+    source: str  # as ingested: relative path or URL
+    title: str
+    heading: str = ""
+    url: str | None = None
+    quote: str = ""  # the supporting sentence(s) from this source
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False  # True when the docs don't answer: text says so and lists the closest sources
+    replaced_by_quotes: bool = False  # the model's answer was not supported by its sources
+
+
+# Called with each new piece of answer text as the model writes it (for streaming to Slack).
+TokenCallback = Callable[[str], None]
+
+
+class Answerer(Protocol):
+    """The answering service (`bot.answering.service.AnswerService`), as the Slack side and the CLI call it."""
+
+    def answer(
+        self,
+        question: str,
+        *,
+        collections: Sequence[str],
+        history: Sequence[Turn] = (),
+        on_token: TokenCallback | None = None,
+    ) -> Answer:
+        """Answers from the given collections only; `history` is the thread so far, oldest first."""
+        ...
