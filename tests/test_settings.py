@@ -44,3 +44,10 @@ def test_environment_is_read_when_loaded_not_at_import(monkeypatch):
     assert load_settings().log_level == "DEBUG"
     monkeypatch.setenv("LOG_LEVEL", "warning")
     assert load_settings().log_level == "WARNING"
+
+
+def test_a_dotenv_file_in_the_working_folder_is_read(monkeypatch, tmp_path):
+    monkeypatch.delenv("SLACK_API_URL", raising=False)
+    (tmp_path / ".env").write_text("SLACK_API_URL=http://127.0.0.1:9/api/\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().slack_api_url == "http://127.0.0.1:9/api/"
