@@ -58,3 +58,11 @@ class LLMError(AnswerError):
 
 class SlackError(DocbotError):
     """Slack could not be reached or refused the call."""
+
+
+class ChannelCheckFailed(SlackError):
+    """Slack would not say whether the channel is shared outside the workspace."""
+
+
+class InvalidChannel(DocbotError):
+    """That is not a Slack channel ID."""

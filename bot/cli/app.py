@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from bot.cli import db_commands, demo
+from bot.cli import channel_commands, feedback_commands, serve_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
 from bot.logs import configure_logging
@@ -20,6 +21,9 @@ app = typer.Typer(
 app.command("migrate")(db_commands.migrate)
 app.add_typer(db_commands.db_app, name="db")
 app.command("demo")(demo.demo)
+app.command("serve")(serve_commands.serve)
+app.add_typer(channel_commands.channels_app, name="channels")
+app.command("feedback")(feedback_commands.feedback)
 
 
 @app.callback()

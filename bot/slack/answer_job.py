@@ -1,0 +1,102 @@
+"""Answering one stored question: status → answer → deliver; on any failure a `:warning:` reply and a log entry.
+
+The same job answers a question just acknowledged and one left pending by a crash, so both behave alike.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.answering.types import Answerer
+from bot.errors import ChannelCheckFailed, DatabaseError, LLMError, SlackError
+from bot.slack import metrics, texts
+from bot.slack.access import ChannelAccess
+from bot.slack.conversations import ConversationStore
+from bot.slack.replies import Reply, reply_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AnswerJob:
+    store: ConversationStore
+    access: ChannelAccess
+    answerer: Answerer
+    client: WebClient
+    throttle_seconds: float = 1.0
+
+    def run(self, question_id: int) -> None:
+        with self.store.exclusive(question_id) as mine:
+            if not mine:
+                logger.debug("question taken by another answerer id=%s", question_id)
+                return
+            question = self.store.load(question_id)
+            if question is None or question.status != "pending":
+                return
+            reply = reply_for(question.reply_to, self.client, throttle_seconds=self.throttle_seconds)
+            started = time.monotonic()
+            answer_id = None
+            try:
+                outcome = self._answer(question, reply)
+                answer_id = outcome if isinstance(outcome, int) else None
+                metrics.ANSWERS.labels(outcome="answered" if answer_id else str(outcome)).inc()
+            except Exception as error:  # noqa: BLE001 - every failure ends in a reply, never in silence
+                kind = type(error).__name__
+                logger.exception("answer failed question=%s kind=%s", question_id, kind)
+                metrics.ERRORS.labels(kind=kind).inc()
+                metrics.ANSWERS.labels(outcome="failed").inc()
+                reply.fail(user_text(error))
+                self._mark_failed(question_id)
+            finally:
+                metrics.ANSWER_SECONDS.observe(time.monotonic() - started)
+
+    def _answer(self, question, reply: Reply) -> int | str:
+        to = question.reply_to
+        if not question.text:
+            reply.say(texts.EMPTY_QUESTION if to.origin != "ask" else texts.ASK_USAGE)
+            self.store.mark_failed(question.id)
+            return "empty"
+        reply.show_progress()
+        if question.is_first and to.origin == "assistant":
+            reply.set_title(question.text)
+        access = self.access.for_channel(to.channel_id)
+        if access.refused_shared:
+            reply.say(texts.SHARED_CHANNEL_REFUSED)
+            self.store.mark_failed(question.id)
+            return "refused"
+        history = self.store.history(question)
+        answer = self.answerer.answer(question.text, collections=access.collections, history=history, on_token=reply.on_token)
+        answer_id = self.store.save_answer(question, answer)
+        try:
+            ts = reply.finish(answer, answer_id)
+        except Exception:
+            self.store.mark_failed(answer_id)  # not in the history: the asker never saw it
+            raise
+        self.store.mark_answered(question.id, answer_id, ts)
+        logger.info(
+            "answered question=%s answer=%s collections=%s citations=%d abstained=%s",
+            question.id, answer_id, ",".join(access.collections), len(answer.citations), answer.abstained,
+        )
+        return answer_id
+
+    def _mark_failed(self, question_id: int) -> None:
+        try:
+            self.store.mark_failed(question_id)
+        except DatabaseError:
+            logger.exception("could not mark the question failed id=%s (it stays pending)", question_id)
+
+
+def user_text(error: Exception) -> str:
+    """A short reason a user understands; the details stay in the log."""
+    if isinstance(error, ChannelCheckFailed):
+        return texts.FAILED_CHANNEL_CHECK
+    if isinstance(error, SlackError | SlackApiError):
+        return texts.FAILED_SLACK
+    if isinstance(error, LLMError):
+        return texts.FAILED_MODEL
+    if isinstance(error, DatabaseError):
+        return texts.FAILED_DATABASE
+    return texts.FAILED_GENERIC

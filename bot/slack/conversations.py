@@ -1,0 +1,178 @@
+"""Conversations in Postgres, keyed by team, channel and thread: questions, answers and the sources they cited.
+
+A question is written as a `pending` user turn in the same transaction that claims its Slack event id, before
+the event is acknowledged: a duplicate delivery finds the id taken, and a crash leaves a pending row to finish.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from bot.answering.types import Answer, Turn
+from bot.db.engine import Database, translate_errors
+from bot.db.models import Channel, Conversation, Message, ProcessedEvent
+from bot.slack.questions import IncomingQuestion, ReplyTo, StoredQuestion
+
+logger = logging.getLogger(__name__)
+
+# Turns of history handed to the answerer: enough for follow-ups, small enough for a short prompt.
+HISTORY_TURNS = 10
+
+
+class ConversationStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time an event id is seen, across retries, duplicate deliveries and processes."""
+        with self.database.session() as session:
+            return _claim(session, event_id)
+
+    def record_question(self, question: IncomingQuestion) -> int | None:
+        """Stores the question as pending; None when its event was already taken (a retry or a duplicate)."""
+        with self.database.session() as session:
+            if not _claim(session, question.event_id):
+                return None
+            conversation_id = session.execute(
+                insert(Conversation)
+                .values(team_id=question.team_id, channel_id=question.channel_id, thread_ts=question.thread_ts)
+                .on_conflict_do_update(
+                    index_elements=["team_id", "channel_id", "thread_ts"], set_={"updated_at": func.now()}
+                )
+                .returning(Conversation.id)
+            ).scalar_one()
+            message = Message(
+                conversation_id=conversation_id,
+                role="user",
+                text=question.text,
+                status="pending",
+                user_id=question.user_id,
+                event_id=question.event_id,
+                reply_to=question.reply_to.to_json(),
+            )
+            session.add(message)
+            session.flush()
+            logger.info("question recorded id=%s conversation=%s origin=%s", message.id, conversation_id, question.reply_to.origin)
+            return message.id
+
+    def load(self, question_id: int) -> StoredQuestion | None:
+        with self.database.session() as session:
+            message = session.get(Message, question_id)
+            if message is None or message.role != "user":
+                return None
+            earlier = session.scalar(
+                select(func.count()).where(
+                    Message.conversation_id == message.conversation_id, Message.role == "user", Message.id < message.id
+                )
+            )
+            return StoredQuestion(
+                id=message.id,
+                conversation_id=message.conversation_id,
+                text=message.text,
+                status=message.status,
+                reply_to=ReplyTo.from_json(message.reply_to),
+                is_first=earlier == 0,
+            )
+
+    def history(self, question: StoredQuestion) -> list[Turn]:
+        """The conversation before this question, oldest first: answered questions and their answers."""
+        with self.database.session() as session:
+            rows = session.execute(
+                select(Message.role, Message.text)
+                .where(
+                    Message.conversation_id == question.conversation_id,
+                    Message.id < question.id,
+                    Message.status == "answered",
+                )
+                .order_by(Message.id.desc())
+                .limit(HISTORY_TURNS)
+            ).all()
+        return [Turn(role=role, text=body) for role, body in reversed(rows)]
+
+    def save_answer(self, question: StoredQuestion, answer: Answer) -> int:
+        """Stores the answer turn with the sources it cited; its id goes on the feedback buttons."""
+        with self.database.session() as session:
+            message = Message(
+                conversation_id=question.conversation_id,
+                role="assistant",
+                text=answer.text,
+                sources=[asdict(c) for c in answer.citations],
+                status="answered",
+                reply_to={"question_id": question.id, "abstained": answer.abstained},
+            )
+            session.add(message)
+            session.flush()
+            return message.id
+
+    def mark_answered(self, question_id: int, answer_id: int | None, slack_ts: str | None) -> None:
+        with self.database.session() as session:
+            session.execute(update(Message).where(Message.id == question_id).values(status="answered"))
+            if answer_id is not None:
+                session.execute(update(Message).where(Message.id == answer_id).values(slack_ts=slack_ts))
+            self._touch(session, question_id)
+
+    def mark_failed(self, question_id: int) -> None:
+        with self.database.session() as session:
+            session.execute(update(Message).where(Message.id == question_id).values(status="failed"))
+
+    def pending_ids(self, older_than_seconds: float = 0) -> list[int]:
+        with self.database.session() as session:
+            query = select(Message.id).where(Message.status == "pending", Message.role == "user")
+            if older_than_seconds:
+                query = query.where(Message.created_at < func.now() - text(f"interval '{int(older_than_seconds)} seconds'"))
+            return list(session.scalars(query.order_by(Message.id)))
+
+    def answers_followups(self, team_id: str, channel_id: str, thread_ts: str) -> bool:
+        """True when the channel lets docbot answer without a mention and docbot already talks in this thread."""
+        with self.database.session() as session:
+            found = session.execute(
+                select(Conversation.id)
+                .join(Channel, Channel.channel_id == Conversation.channel_id)
+                .where(
+                    Channel.followups_without_mention.is_(True),
+                    Conversation.team_id == team_id,
+                    Conversation.channel_id == channel_id,
+                    Conversation.thread_ts == thread_ts,
+                )
+            ).first()
+            return found is not None
+
+    @contextmanager
+    def exclusive(self, question_id: int) -> Iterator[bool]:
+        """Holds a session advisory lock on the question while it is answered: one answerer across processes.
+
+        The lock lives on its own connection, so a process killed mid-answer releases it with its connection.
+        """
+        with translate_errors(self.database.url), self.database.engine.connect() as connection:
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(question_id)}).scalar()
+            connection.commit()
+            try:
+                yield bool(taken)
+            finally:
+                if taken:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(question_id)})
+                    connection.commit()
+
+    @staticmethod
+    def _touch(session, question_id: int) -> None:
+        conversation_id = select(Message.conversation_id).where(Message.id == question_id).scalar_subquery()
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=func.now()))
+
+
+def _claim(session, event_id: str) -> bool:
+    inserted = session.execute(
+        insert(ProcessedEvent).values(event_id=event_id).on_conflict_do_nothing().returning(ProcessedEvent.event_id)
+    ).first()
+    return inserted is not None
+
+
+# Advisory lock keys share one 64-bit space with anything else using them; a fixed high tag keeps ours apart.
+_LOCK_TAG = 0x646F63 << 40
+
+
+def _lock_key(question_id: int) -> int:
+    return _LOCK_TAG | question_id

@@ -1,0 +1,24 @@
+"""The assistant pane: suggested prompts when a thread starts; each message is a question in that thread."""
+
+from slack_bolt import App, Assistant, BoltContext, Say, SetSuggestedPrompts
+
+from bot.slack import texts
+from bot.slack.intake import QuestionIntake
+from bot.slack.listeners.payloads import question_from_event
+
+
+def register(app: App, intake: QuestionIntake) -> None:
+    assistant = Assistant()
+
+    @assistant.thread_started
+    def greet(body: dict, say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        if not intake.claim(body["event_id"]):
+            return
+        say(texts.ASSISTANT_GREETING)
+        set_suggested_prompts(prompts=texts.SUGGESTED_PROMPTS, title=texts.SUGGESTED_PROMPTS_TITLE)
+
+    @assistant.user_message
+    def take_message(body: dict, event: dict, context: BoltContext) -> None:
+        intake.take(question_from_event(body, event, origin="assistant", bot_user_id=context.bot_user_id))
+
+    app.assistant(assistant)

@@ -1,0 +1,25 @@
+"""👍/👎 under an answer: recorded against the stored answer, thanked with an ephemeral note."""
+
+import re
+
+from slack_bolt import Ack, App, Respond
+
+from bot.db.engine import Database
+from bot.slack import texts
+from bot.slack.feedback import record_feedback
+from bot.slack.formatting import FEEDBACK_UP_ACTION
+
+
+def register(app: App, database: Database) -> None:
+    @app.action(re.compile(r"^feedback_(up|down)$"))
+    def take_feedback(ack: Ack, body: dict, action: dict, respond: Respond | None) -> None:
+        ack()
+        recorded = record_feedback(
+            database,
+            answer_id=int(action["value"]) if action.get("value", "").isdigit() else 0,
+            user_id=body["user"]["id"],
+            channel_id=(body.get("channel") or {}).get("id", ""),
+            value=1 if action["action_id"] == FEEDBACK_UP_ACTION else -1,
+        )
+        if respond is not None:
+            respond(text=texts.FEEDBACK_THANKS if recorded else texts.FEEDBACK_UNKNOWN, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,25 @@
+"""The one interface the answer worker delivers through, and the choice of delivery for a question."""
+
+from typing import Protocol
+
+from slack_sdk import WebClient
+
+from bot.answering.types import Answer
+from bot.slack.ephemeral_reply import EphemeralReply
+from bot.slack.questions import ReplyTo
+from bot.slack.thread_reply import ThreadReply
+
+
+class Reply(Protocol):
+    def show_progress(self) -> None: ...
+    def set_title(self, title: str) -> None: ...
+    def on_token(self, piece: str) -> None: ...
+    def finish(self, answer: Answer, answer_id: int | None) -> str | None: ...
+    def say(self, text: str) -> str | None: ...
+    def fail(self, text: str) -> None: ...
+
+
+def reply_for(reply_to: ReplyTo, client: WebClient, *, throttle_seconds: float = 1.0) -> Reply:
+    if reply_to.response_url:
+        return EphemeralReply(reply_to)
+    return ThreadReply(client, reply_to, throttle_seconds=throttle_seconds)

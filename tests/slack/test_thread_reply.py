@@ -1,0 +1,121 @@
+"""Delivery in a thread against the Web API stand-in: streaming, fallbacks, throttling, splitting, escaping."""
+
+import itertools
+
+import pytest
+
+from bot.answering.types import Answer, Citation
+from bot.settings import load_settings
+from bot.slack.app import build_client
+from bot.slack.questions import ReplyTo
+from bot.slack.thread_reply import ThreadReply
+from tests.fakes.slack_api import FakeSlackApi
+from tests.slack.slack_requests import BOT_TOKEN
+
+TO = ReplyTo(origin="mention", team_id="T0TEAM", channel_id="C0GENERAL", user_id="UASKER", thread_ts="1600000000.000001")
+CITED = [Citation(source="handbook/leave.md", title="Leave policy", heading="Annual leave", url="https://wiki.test/leave")]
+
+
+class Clock:
+    def __init__(self, step: float) -> None:
+        self.values = itertools.count(0, step)
+
+    def __call__(self) -> float:
+        return next(self.values)
+
+
+@pytest.fixture
+def client(fake_slack: FakeSlackApi):
+    return build_client(load_settings(slack_bot_token=BOT_TOKEN, slack_api_url=fake_slack.url))
+
+
+def deliver(reply: ThreadReply, pieces: list[str], answer: Answer, answer_id: int = 5) -> str:
+    reply.show_progress()
+    for piece in pieces:
+        reply.on_token(piece)
+    return reply.finish(answer, answer_id)
+
+
+def test_status_then_stream_then_sources_and_buttons_on_the_streamed_message(fake_slack, client):
+    pieces = ["Annual leave ", "is ten ", "days ", "a year."]
+    ts = deliver(ThreadReply(client, TO, clock=Clock(0.5)), pieces, Answer(text="".join(pieces), citations=CITED))
+
+    status = fake_slack.calls("assistant.threads.setStatus")[0].params
+    assert status["channel_id"] == TO.channel_id and status["thread_ts"] == TO.thread_ts
+    start = fake_slack.calls("chat.startStream")[0].params
+    assert start["thread_ts"] == TO.thread_ts and start["recipient_user_id"] == "UASKER" and start["recipient_team_id"] == "T0TEAM"
+    message = fake_slack.message(ts)
+    assert message.streamed == "Annual leave is ten days a year." and not message.streaming
+    assert "<https://wiki.test/leave|Leave policy › Annual leave>" in message.shown
+    assert fake_slack.calls("chat.postMessage") == [] and fake_slack.calls("chat.update") == []
+
+
+def test_stream_updates_are_throttled_to_about_once_a_second(fake_slack, client):
+    pieces = [f"word{i} " for i in range(40)]  # 40 tokens over 4 s of the fake clock
+    deliver(ThreadReply(client, TO, clock=Clock(0.1)), pieces, Answer(text="".join(pieces)))
+    sends = len(fake_slack.calls("chat.startStream")) + len(fake_slack.calls("chat.appendStream"))
+    assert 3 <= sends <= 5
+
+
+def test_refused_streaming_falls_back_to_one_message_updated_at_most_once_a_second(fake_slack, client):
+    fake_slack.fail("chat.startStream", error="not_allowed_token_type")
+    pieces = [f"part{i} " for i in range(30)]
+    ts = deliver(ThreadReply(client, TO, clock=Clock(0.2)), pieces, Answer(text="".join(pieces), citations=CITED))
+
+    posts, updates = fake_slack.calls("chat.postMessage"), fake_slack.calls("chat.update")
+    assert len(posts) == 1 and posts[0].params["thread_ts"] == TO.thread_ts
+    assert 4 <= len(updates) <= 8  # 30 tokens over 6 s, plus the final update
+    assert {u.params["ts"] for u in updates} == {ts}
+    assert "part29" in fake_slack.message(ts).shown and "Leave policy" in fake_slack.message(ts).shown
+
+
+def test_refused_status_shows_a_placeholder_that_becomes_the_answer(fake_slack, client):
+    fake_slack.fail("assistant.threads.setStatus", error="not_allowed")
+    fake_slack.fail("chat.startStream", error="unknown_method")
+    ts = deliver(ThreadReply(client, TO, clock=Clock(2)), ["Ten days."], Answer(text="Ten days.", citations=CITED))
+    posts = fake_slack.calls("chat.postMessage")
+    assert len(posts) == 1 and "Searching the docs" in posts[0].params["text"]
+    assert posts[0].params["thread_ts"] == TO.thread_ts
+    assert fake_slack.message(ts).text.startswith("Ten days.")
+
+
+def test_answer_changed_after_streaming_replaces_the_streamed_text(fake_slack, client):
+    final = Answer(text="The sources say: ten days.", citations=CITED)
+    ts = deliver(ThreadReply(client, TO, clock=Clock(2)), ["Maybe twelve days?"], final)
+    update = fake_slack.calls("chat.update")[-1].params
+    assert update["ts"] == ts and "The sources say: ten days." in update["text"]
+
+
+def test_long_answer_is_split_into_several_messages_in_the_thread(fake_slack, client):
+    text = "\n\n".join(["Paragraph about onboarding and laptops and accounts. " * 15] * 15)
+    ts = deliver(ThreadReply(client, TO, clock=Clock(2)), [text], Answer(text=text, citations=CITED))
+    messages = fake_slack.thread(TO.channel_id, TO.thread_ts)
+    assert len(messages) >= 4
+    for message in messages:
+        assert len(message.text) <= 4000
+    assert messages[-1].ts == ts and "Leave policy" in messages[-1].shown
+
+
+def test_a_broadcast_split_across_tokens_never_reaches_slack(fake_slack, client):
+    pieces = ["Note: <!cha", "nnel> and @ev", "eryone and <!here> ", "done."]
+    deliver(ThreadReply(client, TO, clock=Clock(1)), pieces, Answer(text="".join(pieces)))
+    sent = " ".join(str(c.params) for c in fake_slack.calls())
+    for forbidden in ("<!channel>", "<!here>", "@everyone"):
+        assert forbidden not in sent
+
+
+def test_rate_limited_calls_are_retried_after_retry_after(fake_slack, client):
+    fake_slack.fail("chat.startStream", error="unknown_method")
+    fake_slack.fail("chat.postMessage", error="ratelimited", status=429, retry_after=1)
+    ts = deliver(ThreadReply(client, TO, clock=Clock(2)), ["Ten days."], Answer(text="Ten days."))
+    assert len(fake_slack.calls("chat.postMessage")) == 2
+    assert fake_slack.message(ts).text.startswith("Ten days.")
+
+
+def test_failure_mid_stream_ends_in_a_warning(fake_slack, client):
+    reply = ThreadReply(client, TO, clock=Clock(2))
+    reply.show_progress()
+    reply.on_token("Half an ans")
+    reply.fail(":warning: Sorry.")
+    assert fake_slack.calls("chat.stopStream")
+    assert fake_slack.calls("chat.postMessage")[-1].params["text"] == ":warning: Sorry."
