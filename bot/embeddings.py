@@ -72,6 +72,10 @@ def load_embedder(settings: Settings) -> Embedder:
 
 
 def _load(settings: Settings) -> Embedder:
+    if settings.embedding_endpoint_url:
+        from bot.embedding_endpoint import load_endpoint_embedder
+
+        return load_endpoint_embedder(settings)
     from sentence_transformers import SentenceTransformer
 
     location = settings.embedding_model or str(bundled_model_path())

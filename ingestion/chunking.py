@@ -1,0 +1,215 @@
+"""Structure-aware chunking: sections first, then paragraphs, sentences and words, measured in model tokens.
+
+Every chunk's heading path plus text fits `max_tokens` of the embedding model's tokenizer, since the
+embedding is computed from both. Consecutive chunks of one long section share a little overlap (the
+previous chunk's last sentence); runs of small sibling sections are packed together under their common
+heading path, each keeping its own heading as a line, so a chunk is rarely a lone heading and a line.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingestion.documents import Section
+
+HEADING_SEPARATOR = " > "
+MAX_HEADING_TOKENS = 48  # a heading path longer than this loses its middle headings
+PACK_BELOW_SHARE = 3  # sections under a third of the chunk budget may share a chunk with their neighbours
+_PARAGRAPH = re.compile(r"\n[ \t]*\n+")
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\n+")
+_WORD = re.compile(r"\S+\s*")
+
+
+@dataclass
+class Chunk:
+    heading_path: str
+    text: str
+    tokens: int  # heading path + text, without the model's special tokens
+    metadata: dict[str, Any] = field(default_factory=dict)
+    text_tokens: int = 0
+
+    @property
+    def embedding_text(self) -> str:
+        """What is embedded: the heading path helps a section's title find it."""
+        return f"{self.heading_path}\n\n{self.text}" if self.heading_path else self.text
+
+
+@dataclass
+class ChunkingOptions:
+    max_tokens: int = 200
+    overlap_tokens: int = 32
+
+
+class Chunker:
+    """Splits a document's sections into chunks; `count_tokens` counts a text's tokens without special ones."""
+
+    def __init__(self, count_tokens: Callable[[str], int], options: ChunkingOptions | None = None) -> None:
+        self.count = count_tokens
+        self.options = options or ChunkingOptions()
+
+    def split(self, sections: list[Section], title: str = "") -> list[Chunk]:
+        pieces: list[tuple[Section, list[str], Chunk]] = []
+        for section in sections:
+            headings = section.headings or ([title] if title else [])
+            for chunk in self._split_section(headings, section):
+                pieces.append((section, headings, chunk))
+        return self._pack_small(pieces)
+
+    def _split_section(self, headings: list[str], section: Section) -> list[Chunk]:
+        path, path_tokens = self._heading_path(headings)
+        budget = self.options.max_tokens - path_tokens - 2  # two newlines between path and text
+        units = self._units(section.text, budget)
+        chunks: list[Chunk] = []
+        current: list[tuple[str, int]] = []
+        used = 0
+        for unit, tokens in units:
+            if current and used + tokens > budget:
+                chunks.append(self._chunk(path, path_tokens, current, section.metadata))
+                current = self._overlap(current, budget - tokens)
+                used = sum(t for _, t in current)
+            current.append((unit, tokens))
+            used += tokens
+        if current:
+            chunks.append(self._chunk(path, path_tokens, current, section.metadata))
+        return chunks
+
+    def _units(self, text: str, budget: int) -> list[tuple[str, int]]:
+        """Paragraphs that fit the budget; longer ones broken into sentences (or lines), then words."""
+        units: list[tuple[str, int]] = []
+        for paragraph in _PARAGRAPH.split(text):
+            paragraph = paragraph.strip("\n")
+            if not paragraph.strip():
+                continue
+            tokens = self.count(paragraph)
+            if tokens <= budget:
+                units.append((paragraph, tokens))
+                continue
+            for sentence in _SENTENCE.split(paragraph):
+                if not sentence.strip():
+                    continue
+                tokens = self.count(sentence)
+                units.extend([(sentence, tokens)] if tokens <= budget else self._words(sentence, budget))
+        return units
+
+    def _words(self, text: str, budget: int) -> list[tuple[str, int]]:
+        pieces: list[tuple[str, int]] = []
+        current = ""
+        for word in _WORD.findall(text):
+            candidate = current + word
+            if current and self.count(candidate) > budget:
+                pieces.append((current.strip(), self.count(current)))
+                current = word
+            else:
+                current = candidate
+            while self.count(current) > budget:  # one "word" longer than the budget (a URL, base64)
+                cut = self._longest_prefix(current, budget)
+                pieces.append((current[:cut], self.count(current[:cut])))
+                current = current[cut:]
+        if current.strip():
+            pieces.append((current.strip(), self.count(current)))
+        return pieces
+
+    def _longest_prefix(self, text: str, budget: int) -> int:
+        low, high = 1, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.count(text[:middle]) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def _overlap(self, previous: list[tuple[str, int]], room: int) -> list[tuple[str, int]]:
+        """The previous chunk's last sentence, when it is short enough to repeat."""
+        limit = min(self.options.overlap_tokens, room)
+        if not previous or limit <= 0:
+            return []
+        last = [s for s in _SENTENCE.split(previous[-1][0]) if s.strip()]
+        if not last:
+            return []
+        tail = last[-1].strip()
+        tokens = self.count(tail)
+        return [(tail, tokens)] if tokens <= limit else []
+
+    def _chunk(self, path: str, path_tokens: int, units: list[tuple[str, int]], metadata: dict[str, Any]) -> Chunk:
+        text = "\n\n".join(unit for unit, _ in units)
+        text_tokens = sum(t for _, t in units)
+        return Chunk(path, text, path_tokens + 2 + text_tokens, dict(metadata), text_tokens)
+
+    def _heading_path(self, headings: list[str]) -> tuple[str, int]:
+        headings = [h for h in headings if h]
+        path = HEADING_SEPARATOR.join(headings)
+        tokens = self.count(path) if path else 0
+        while tokens > MAX_HEADING_TOKENS and len(headings) > 1:
+            headings = headings[:1] + headings[2:] if len(headings) > 2 else headings[1:]
+            path = HEADING_SEPARATOR.join(headings)
+            tokens = self.count(path)
+        if tokens > MAX_HEADING_TOKENS:
+            path = path[: self._longest_prefix(path, MAX_HEADING_TOKENS)]
+            tokens = self.count(path)
+        return path, tokens
+
+    def _pack_small(self, pieces: list[tuple[Section, list[str], Chunk]]) -> list[Chunk]:
+        """Packs runs of small sections (siblings, or a section and its first children) into one chunk."""
+        chunks_of: dict[int, int] = {}
+        for section, _, _ in pieces:
+            chunks_of[id(section)] = chunks_of.get(id(section), 0) + 1
+        small = self.options.max_tokens // PACK_BELOW_SHARE
+        packed: list[Chunk] = []
+        group: list[tuple[list[str], Chunk]] = []
+        for section, headings, chunk in pieces:
+            packable = chunks_of[id(section)] == 1 and chunk.tokens <= small
+            if group and packable and _related(group[0][0], headings) and group[0][1].metadata == chunk.metadata \
+                    and self._fits(group, headings, chunk):
+                group.append((headings, chunk))
+                continue
+            if group:
+                packed.append(self._merge(group))
+                group = []
+            if packable:
+                group = [(headings, chunk)]
+            else:
+                packed.append(chunk)
+        if group:
+            packed.append(self._merge(group))
+        return packed
+
+    def _fits(self, group: list[tuple[list[str], Chunk]], headings: list[str], chunk: Chunk) -> bool:
+        # Token counts add up over whitespace-separated pieces, so the merged size is a sum (no re-count).
+        members = group + [(headings, chunk)]
+        common = _common_prefix([h for h, _ in members])
+        _, path_tokens = self._heading_path(common)
+        total = path_tokens + 2
+        for member_headings, member in members:
+            own = HEADING_SEPARATOR.join(h for h in member_headings[len(common):] if h)
+            total += member.text_tokens + (self.count(own) + 1 if own else 0)
+        return total <= self.options.max_tokens
+
+    def _merge(self, group: list[tuple[list[str], Chunk]]) -> Chunk:
+        if len(group) == 1:
+            return group[0][1]
+        common = _common_prefix([headings for headings, _ in group])
+        path, path_tokens = self._heading_path(common)
+        parts = []
+        for headings, chunk in group:
+            own = HEADING_SEPARATOR.join(h for h in headings[len(common):] if h)
+            parts.append(f"{own}\n{chunk.text}" if own else chunk.text)
+        text = "\n\n".join(parts)
+        text_tokens = self.count(text)
+        return Chunk(path, text, path_tokens + 2 + text_tokens, dict(group[0][1].metadata), text_tokens)
+
+
+def _related(first: list[str], other: list[str]) -> bool:
+    """Siblings (same parent), or `other` directly under `first`."""
+    return other[:-1] == first[:-1] or other[:-1] == first
+
+
+def _common_prefix(paths: list[list[str]]) -> list[str]:
+    prefix = paths[0]
+    for path in paths[1:]:
+        length = 0
+        while length < min(len(prefix), len(path)) and prefix[length] == path[length]:
+            length += 1
+        prefix = prefix[:length]
+    return prefix

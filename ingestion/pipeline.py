@@ -1,0 +1,217 @@
+"""Ingest: discover → read → hash (unchanged? done) → load → chunk → embed only new chunk texts → swap.
+
+`ingest` is the one entry point, used by `docbot ingest`, by queued jobs and by `docbot demo`.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.db.engine import Database
+from bot.embeddings import load_embedder
+from bot.errors import UnsupportedDocument
+from bot.settings import Settings
+from ingestion import loaders
+from ingestion.chunking import Chunk, Chunker, ChunkingOptions
+from ingestion.collections import ensure_collection
+from ingestion.discovery import Candidate, Discovery, check_locations, discover
+from ingestion.reading import read_bytes
+from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
+from ingestion.store import remove_missing, stored_documents, swap_document
+from ingestion.summary import IngestSummary
+from ingestion.writer import ChunkRow, stored_vectors
+
+logger = logging.getLogger(__name__)
+
+# Part of every document hash: bump it when loaders or chunking change, and stored documents are re-chunked.
+PIPELINE_VERSION = "1"
+CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
+OVERLAP_TOKENS = 32
+BATCH_CHUNKS = 128  # chunks gathered across documents before embedding: fuller batches, bounded memory
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, source just done)
+
+
+def ingest(
+    database: Database,
+    settings: Settings,
+    locations: list[str],
+    collection: str = "default",
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingests folders, files and URLs into `collection`; records the run in `ingest_runs`."""
+    check_locations(locations)
+    run_id = start_run(database, collection, locations)
+    return run_ingest(database, settings, locations, collection, run_id, progress)
+
+
+def run_ingest(
+    database: Database,
+    settings: Settings,
+    locations: list[str],
+    collection: str,
+    run_id: int,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    mark(database, run_id, RUNNING)
+    try:
+        check_locations(locations)
+        summary = Ingestor(database, settings, collection, progress).run(locations)
+    except KeyboardInterrupt:
+        fail_run(database, run_id, "interrupted")
+        raise
+    except Exception as error:
+        fail_run(database, run_id, str(error) or type(error).__name__)
+        raise
+    finish_run(database, run_id, summary)
+    logger.info(
+        "ingest done run=%s collection=%s files=%d added=%d updated=%d unchanged=%d removed=%d skipped=%d embedded=%d seconds=%.1f",
+        run_id, collection, summary.files_seen, summary.added, summary.updated, summary.unchanged,
+        summary.removed, len(summary.skipped), summary.chunks_embedded, summary.seconds,
+    )
+    return summary
+
+
+@dataclass
+class _Prepared:
+    candidate: Candidate
+    title: str
+    url: str | None
+    content_hash: str
+    chunks: list[Chunk]
+    hashes: list[str]
+
+
+class Ingestor:
+    def __init__(self, database: Database, settings: Settings, collection: str, progress: Progress | None = None) -> None:
+        self.database = database
+        self.settings = settings
+        self.progress = progress
+        self.embedder = load_embedder(settings)
+        with database.session() as session:
+            self.collection_id = ensure_collection(session, collection, self.embedder).id
+        special = self.embedder.count_tokens("")
+        budget = min(CHUNK_TOKENS, self.embedder.max_tokens - special - 8)
+        self.chunker = Chunker(lambda text: self.embedder.count_tokens(text) - special, ChunkingOptions(budget, OVERLAP_TOKENS))
+        self.stored = stored_documents(database, self.collection_id)
+        self.summary = IngestSummary()
+        self.pending: list[_Prepared] = []
+
+    def run(self, locations: list[str]) -> IngestSummary:
+        started = time.monotonic()
+        discoveries = [discover(location) for location in locations]
+        total = sum(len(d.candidates) + len(d.unusable) for d in discoveries)
+        done = 0
+        taken: set[str] = set()
+        for discovery in discoveries:
+            present = set()
+            for unusable in discovery.unusable:
+                done += 1
+                self.summary.files_seen += 1
+                self._skip(unusable.source, unusable.reason)
+                present.add(unusable.source)  # unreadable now is not gone: its stored version stays
+                self._report(done, total, unusable.source)
+            for candidate in discovery.candidates:
+                done += 1
+                self.summary.files_seen += 1
+                if candidate.source in taken:
+                    self._skip(candidate.source, "another location given in this run has a file with the same source")
+                else:
+                    taken.add(candidate.source)
+                    present.add(candidate.source)
+                    self._prepare(candidate)
+                self._report(done, total, candidate.source)
+            self._flush()
+            self._remove_missing(discovery, present)
+        self.summary.seconds = round(time.monotonic() - started, 3)
+        return self.summary
+
+    def _prepare(self, candidate: Candidate) -> None:
+        try:
+            data, content_type = read_bytes(candidate, self.settings.max_file_bytes)
+        except UnsupportedDocument as error:
+            self._skip(candidate.source, str(error))
+            return
+        content_hash = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
+        stored = self.stored.get(candidate.source)
+        if stored and stored.content_hash == content_hash and stored.location == candidate.location:
+            self.summary.unchanged += 1
+            return
+        try:
+            document = loaders.load(data, name=candidate.source, url=candidate.url, content_type=content_type)
+            del data
+            chunks = self.chunker.split(document.sections, document.title)
+        except UnsupportedDocument as error:
+            self._skip(candidate.source, str(error))
+            return
+        except Exception as error:  # a parser bug on odd input must not stop the run
+            logger.debug("loader failed source=%s", candidate.source, exc_info=True)
+            self._skip(candidate.source, f"could not read: {type(error).__name__}: {error}"[:300])
+            return
+        if not chunks:
+            self._skip(candidate.source, "no text found")
+            return
+        self.summary.notes += [(candidate.source, note) for note in document.notes]
+        hashes = [hashlib.sha256(chunk.embedding_text.encode()).hexdigest() for chunk in chunks]
+        self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes))
+        if sum(len(p.chunks) for p in self.pending) >= BATCH_CHUNKS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        vectors = self._vectors([(h, c) for p in self.pending for h, c in zip(p.hashes, p.chunks)])
+        for prepared in self.pending:
+            rows = [
+                ChunkRow(position, chunk.text, chunk.heading_path, content_hash, vectors[content_hash], chunk.metadata)
+                for position, (chunk, content_hash) in enumerate(zip(prepared.chunks, prepared.hashes))
+            ]
+            new = swap_document(
+                self.database,
+                collection_id=self.collection_id,
+                source=prepared.candidate.source,
+                title=prepared.title,
+                url=prepared.url,
+                content_hash=prepared.content_hash,
+                metadata={"location": prepared.candidate.location},
+                rows=rows,
+            )
+            self.summary.chunks_written += len(rows)
+            if new:
+                self.summary.added += 1
+            else:
+                self.summary.updated += 1
+        self.pending = []
+
+    def _vectors(self, chunks: list[tuple[str, Chunk]]) -> dict[str, np.ndarray]:
+        """Stored vectors for chunk texts seen before; the rest embedded now, each distinct text once."""
+        with self.database.session() as session:
+            vectors = stored_vectors(session, self.collection_id, (h for h, _ in chunks))
+        missing: dict[str, str] = {}
+        for content_hash, chunk in chunks:
+            if content_hash not in vectors:
+                missing.setdefault(content_hash, chunk.embedding_text)
+        if missing:
+            embedded = self.embedder.embed_documents(list(missing.values()))
+            vectors.update(zip(missing.keys(), np.asarray(embedded, dtype=np.float32)))
+            self.summary.chunks_embedded += len(missing)
+        return vectors
+
+    def _remove_missing(self, discovery: Discovery, present: set[str]) -> None:
+        if not discovery.is_folder:
+            return
+        removed = remove_missing(self.database, self.collection_id, discovery.location, present)
+        self.summary.removed += len(removed)
+        self.summary.removed_sources += removed
+
+    def _skip(self, source: str, reason: str) -> None:
+        logger.info("skipped source=%s reason=%s", source, reason)
+        self.summary.skipped.append((source, reason))
+
+    def _report(self, done: int, total: int, source: str) -> None:
+        if self.progress:
+            self.progress(done, total, source)

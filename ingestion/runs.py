@@ -1,0 +1,47 @@
+"""The `ingest_runs` log: each ingest, in-process or queued, with its state, summary and error."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bot.db.engine import Database
+from bot.db.models import IngestRun
+from ingestion.summary import IngestSummary
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+def start_run(database: Database, collection: str, locations: list[str], *, state: str = RUNNING) -> int:
+    with database.session() as session:
+        run = IngestRun(collection=collection, locations=locations, state=state)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def mark(database: Database, run_id: int, state: str, **values: Any) -> None:
+    with database.session() as session:
+        if state == RUNNING:
+            values.setdefault("started_at", func.now())
+        if state in (DONE, FAILED):
+            values.setdefault("finished_at", func.now())
+        session.execute(update(IngestRun).where(IngestRun.id == run_id).values(state=state, **values))
+
+
+def finish_run(database: Database, run_id: int, summary: IngestSummary) -> None:
+    mark(database, run_id, DONE, summary=summary.to_json(), error=None)
+
+
+def fail_run(database: Database, run_id: int, error: str, summary: IngestSummary | None = None) -> None:
+    mark(database, run_id, FAILED, error=error[:2000], **({"summary": summary.to_json()} if summary else {}))
+
+
+def recent_runs(database: Database, limit: int = 20) -> list[IngestRun]:
+    with database.session() as session:
+        return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+
+
+def run_started_at(database: Database, run_id: int) -> datetime | None:
+    with database.session() as session:
+        return session.scalar(select(IngestRun.started_at).where(IngestRun.id == run_id))
