@@ -35,7 +35,7 @@ class SecretScrubber(logging.Filter):
 
 
 def secret_values(settings: Settings) -> list[str]:
-    fields = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.hf_token)
+    fields = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.hf_token, settings.llm_api_key)
     values = [f.get_secret_value() for f in fields if f is not None]
     if settings.database_url and "@" in settings.database_url:
         credentials = settings.database_url.split("://", 1)[-1].split("@", 1)[0]

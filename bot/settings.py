@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(None, description="Local transformers model folder or id, or the remote model name")
     llm_endpoint_url: str | None = Field(None, description="URL of the remote LLM server")
     hf_token: SecretStr | None = Field(None, description="Token for the Hugging Face endpoint")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible server (LLM_BACKEND=openai)")
     llm_timeout_seconds: float = Field(120.0, gt=0, description="How long a remote LLM call may take")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
