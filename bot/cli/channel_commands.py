@@ -7,7 +7,6 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.slack import channel_map
 
-console = Console(soft_wrap=True)
 channels_app = typer.Typer(
     help="Map Slack channels to collections. Unmapped channels and DMs see `default`; Slack Connect channels see nothing unless mapped.",
     no_args_is_help=True,
@@ -22,14 +21,14 @@ def map_(
 ) -> None:
     """Let a channel see exactly these collections."""
     result = channel_map.map_channel(cli_context(ctx).database(), channel_id, collections)
-    console.print(f"{result.channel_id} sees: {', '.join(result.collections)}")
+    _console().print(f"{result.channel_id} sees: {', '.join(result.collections)}")
 
 
 @channels_app.command("unmap")
 def unmap(ctx: typer.Context, channel_id: str = typer.Argument(..., help="Slack channel ID")) -> None:
     """Remove a channel's collections: it sees `default` again (a Slack Connect channel sees nothing)."""
     removed = channel_map.unmap_channel(cli_context(ctx).database(), channel_id)
-    console.print(f"{channel_id} unmapped." if removed else f"{channel_id} had no collections mapped.")
+    _console().print(f"{channel_id} unmapped." if removed else f"{channel_id} had no collections mapped.")
 
 
 @channels_app.command("followups")
@@ -40,7 +39,7 @@ def followups(
 ) -> None:
     """Choose whether docbot answers follow-ups in its threads without being mentioned again."""
     result = channel_map.set_followups(cli_context(ctx).database(), channel_id, enabled)
-    console.print(f"{result.channel_id}: follow-ups without a mention {'on' if result.followups_without_mention else 'off'}.")
+    _console().print(f"{result.channel_id}: follow-ups without a mention {'on' if result.followups_without_mention else 'off'}.")
 
 
 @channels_app.command("list")
@@ -48,9 +47,13 @@ def list_(ctx: typer.Context) -> None:
     """Show each configured channel, its collections and its follow-up option."""
     rows = channel_map.list_channels(cli_context(ctx).database())
     if not rows:
-        console.print("No channels configured: every channel and DM sees `default` (Slack Connect channels see nothing).")
+        _console().print("No channels configured: every channel and DM sees `default` (Slack Connect channels see nothing).")
         return
     table = Table("channel", "collections", "follow-ups without mention")
     for row in rows:
         table.add_row(row.channel_id, ", ".join(row.collections) or "(default)", "on" if row.followups_without_mention else "off")
-    console.print(table)
+    _console().print(table)
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)  # made per call: it reads the terminal width then

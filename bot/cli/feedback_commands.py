@@ -10,7 +10,6 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.slack.feedback import list_feedback
 
-console = Console(soft_wrap=True)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -21,7 +20,7 @@ def feedback(
     """List feedback on answers, newest first."""
     entries = list_feedback(cli_context(ctx).database(), datetime.now(UTC) - parse_age(since))
     if not entries:
-        console.print(f"No feedback in the last {since}.")
+        _console().print(f"No feedback in the last {since}.")
         return
     table = Table("when (UTC)", "vote", "user", "channel", "question", "answer")
     for entry in entries:
@@ -33,9 +32,9 @@ def feedback(
             _short(entry.question),
             _short(entry.answer),
         )
-    console.print(table)
+    _console().print(table)
     up = sum(1 for e in entries if e.value > 0)
-    console.print(f"{up} 👍, {len(entries) - up} 👎")
+    _console().print(f"{up} 👍, {len(entries) - up} 👎")
 
 
 def parse_age(text: str) -> timedelta:
@@ -48,3 +47,7 @@ def parse_age(text: str) -> timedelta:
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)  # made per call: it reads the terminal width then
