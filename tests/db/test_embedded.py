@@ -52,3 +52,18 @@ def test_db_start_keeps_the_server_running_until_stop(tmp_path_factory):
     finally:
         assert embedded.stop(home)
     assert not embedded.status(home).running
+
+
+def test_a_killed_process_does_not_keep_the_server_alive(tmp_path_factory):
+    home = Path(tmp_path_factory.mktemp("emb", numbered=True))
+    killed = _hold(home)
+    assert killed.stdout.readline()
+    killed.kill()
+    killed.wait()
+    survivor = _hold(home)
+    try:
+        assert survivor.stdout.readline()
+        survivor.communicate("\n", timeout=30)
+    finally:
+        survivor.kill()
+    assert not embedded.status(home).running, "the last live process stopped the server"
