@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 PIPELINE_VERSION = "1"
 CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
 OVERLAP_TOKENS = 32
-BATCH_CHUNKS = 128  # chunks gathered across documents before embedding: fuller batches, bounded memory
+BATCH_CHUNKS = 64  # chunks gathered across documents before embedding: fuller batches, bounded memory
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, source just done)
 

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from bot.cli import db_commands, demo
 from bot.cli import channel_commands, feedback_commands, serve_commands
+from bot.cli import ingest_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
 from bot.logs import configure_logging
@@ -24,6 +25,11 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve_commands.serve)
 app.add_typer(channel_commands.channels_app, name="channels")
 app.command("feedback")(feedback_commands.feedback)
+app.command("ingest")(ingest_commands.ingest)
+app.add_typer(ingest_commands.sources_app, name="sources")
+app.command("collections")(ingest_commands.collections)
+app.command("jobs")(ingest_commands.jobs)
+app.command("worker")(ingest_commands.worker)
 
 
 @app.callback()

@@ -1,0 +1,176 @@
+"""`docbot ingest`, `sources`, `sources remove`, `collections`, `jobs` and `worker`: getting docs in, and seeing them."""
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.cli.context import cli_context
+from bot.errors import NotFound
+from ingestion.summary import IngestSummary
+
+console = Console(soft_wrap=True)
+sources_app = typer.Typer(help="List the ingested documents, or remove one.", invoke_without_command=True)
+
+_COLLECTION_HELP = "Collection to use [env var: DOCBOT_COLLECTION]"
+
+
+def ingest(
+    ctx: typer.Context,
+    locations: list[str] = typer.Argument(..., help="Folders, files or http(s) URLs of HTML pages", show_default=False),
+    collection: str = typer.Option("default", "--collection", "-c", envvar="DOCBOT_COLLECTION", help=_COLLECTION_HELP),
+    enqueue: bool = typer.Option(False, "--enqueue", help="Put the work on the queue for `docbot worker` instead of running it here"),
+    every: str | None = typer.Option(None, "--every", help="Also re-sync these locations this often (e.g. 30m, 1h, 1d), run by `docbot worker`"),
+) -> None:
+    """Ingest folders, files and URLs into a collection: changed files are re-embedded, deleted ones removed."""
+    from ingestion.discovery import check_locations, is_url
+    from ingestion.pipeline import ingest as run
+
+    check_locations(locations)
+    every_seconds = _parse_every(every)
+    context = cli_context(ctx)
+    database = context.database()
+    absolute = [location if is_url(location) else str(Path(location).resolve()) for location in locations]
+    if every_seconds:
+        _register_syncs(context.settings, database, collection, absolute, every_seconds)
+    if enqueue:
+        from ingestion.queue import enqueue as defer, make_app
+
+        app = make_app(context.settings, database.url)
+        with app.open():
+            # A worker may run elsewhere, in another folder: it gets absolute paths (sources stay relative).
+            run_id, job_id = defer(app, database, collection, absolute)
+        console.print(f"Queued job {job_id} (run {run_id}) for collection {collection!r}; `docbot worker` runs it, `docbot jobs` shows it.")
+        return
+    with _progress() as progress:
+        task = progress.add_task("Ingesting", total=None)
+        summary = run(
+            database, context.settings, locations, collection,
+            progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
+        )
+    _print_summary(summary, collection)
+
+
+def _parse_every(every: str | None) -> int | None:
+    if every is None:
+        return None
+    from ingestion.schedule import parse_every
+
+    return parse_every(every)
+
+
+def _register_syncs(settings, database, collection: str, locations: list[str], every_seconds: int) -> None:
+    from bot.embeddings import load_embedder
+    from ingestion.collections import ensure_collection
+    from ingestion.schedule import register
+
+    with database.session() as session:
+        collection_id = ensure_collection(session, collection, load_embedder(settings)).id
+    for location in locations:
+        register(database, collection_id, location, every_seconds)
+    console.print(f"Re-sync every {every_seconds} s registered for {len(locations)} location(s); `docbot worker` runs it.")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    )
+
+
+def _print_summary(summary: IngestSummary, collection: str) -> None:
+    console.print(
+        f"Collection {collection!r}: {summary.files_seen} files seen, {summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.removed} removed, {len(summary.skipped)} skipped; "
+        f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f} s.",
+        highlight=False,
+    )
+    for source, reason in summary.skipped:
+        console.print(f"  skipped {source}: {reason}", highlight=False, markup=False)
+    for source in summary.removed_sources:
+        console.print(f"  removed {source}", highlight=False, markup=False)
+    for source, note in summary.notes:
+        console.print(f"  note {source}: {note}", highlight=False, markup=False)
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources(
+    ctx: typer.Context,
+    collection: str | None = typer.Option(None, "--collection", "-c", envvar="DOCBOT_COLLECTION", help="Only this collection [env var: DOCBOT_COLLECTION]"),
+) -> None:
+    """List ingested documents: source, title, chunks, last updated."""
+    if ctx.invoked_subcommand:
+        return
+    from ingestion.admin import list_sources
+
+    rows = list_sources(cli_context(ctx).database(), collection)
+    table = Table("collection", "source", "title", "chunks", "updated")
+    for row in rows:
+        table.add_row(row.collection, row.source, row.title, str(row.chunks), f"{row.updated:%Y-%m-%d %H:%M}")
+    console.print(table if rows else "No documents ingested yet.")
+
+
+@sources_app.command("remove")
+def remove_source(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="The source as `docbot sources` shows it"),
+    collection: str = typer.Option("default", "--collection", "-c", envvar="DOCBOT_COLLECTION", help=_COLLECTION_HELP),
+) -> None:
+    """Remove one document and its chunks from a collection."""
+    from ingestion.collections import get_collection
+    from ingestion.store import remove_source as remove
+
+    database = cli_context(ctx).database()
+    with database.session() as session:
+        collection_id = get_collection(session, collection).id
+    if not remove(database, collection_id, source):
+        raise NotFound(f"No document {source!r} in collection {collection!r} (see `docbot sources`).")
+    console.print(f"Removed {source} from {collection!r}.", highlight=False, markup=False)
+
+
+def collections(ctx: typer.Context) -> None:
+    """List collections: name, embedding model, documents, chunks."""
+    from ingestion.admin import list_collections
+
+    rows = list_collections(cli_context(ctx).database())
+    table = Table("name", "model", "dim", "documents", "chunks")
+    for row in rows:
+        table.add_row(row.name, row.model, str(row.dimension), str(row.documents), str(row.chunks))
+    console.print(table if rows else "No collections yet: `docbot ingest PATH` creates one.")
+
+
+def jobs(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", "-n", help="How many recent runs to show"),
+) -> None:
+    """Recent ingest runs and queued jobs: state, what they did, errors."""
+    from ingestion.admin import list_jobs
+
+    rows = list_jobs(cli_context(ctx).database(), limit)
+    table = Table("run", "job", "state", "collection", "locations", "started", "result", "error")
+    for row in rows:
+        table.add_row(
+            str(row.run_id), row.job, row.state, row.collection, ", ".join(row.locations)[:60],
+            f"{row.started:%Y-%m-%d %H:%M:%S}", row.result, row.error or "",
+        )
+    console.print(table if rows else "No ingest runs yet.")
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: int = typer.Option(1, "--concurrency", min=1, envvar="DOCBOT_WORKER_CONCURRENCY", help="Jobs run at once [env var: DOCBOT_WORKER_CONCURRENCY]"),
+    once: bool = typer.Option(False, "--once", help="Exit when the queue is empty instead of waiting for jobs"),
+    heartbeat: float = typer.Option(10.0, "--heartbeat", min=0.1, help="Seconds between this worker's heartbeats"),
+    stalled_after: float = typer.Option(60.0, "--stalled-after", min=0.5, help="Seconds without a heartbeat after which another worker's job is retried"),
+    name: str | None = typer.Option(None, "--name", help="Worker name shown in logs"),
+) -> None:
+    """Run queued ingest jobs and periodic re-syncs (several workers may share one database)."""
+    from ingestion.worker import run_worker
+
+    context = cli_context(ctx)
+    database = context.database()
+    console.print(f"Worker on {database.describe()}; Ctrl-C stops it after the current job.", highlight=False)
+    run_worker(context.settings, database.url, concurrency=concurrency, once=once, heartbeat_seconds=heartbeat,
+               stalled_after=stalled_after, name=name)
