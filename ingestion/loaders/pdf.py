@@ -8,7 +8,7 @@ import io
 import logging
 
 import pypdf
-from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
 from bot.errors import UnsupportedDocument
 from ingestion.documents import LoadedDocument, Section
@@ -38,6 +38,8 @@ def load(data: bytes, *, name: str) -> LoadedDocument:
         raise
     except FileNotDecryptedError:
         raise UnsupportedDocument("encrypted PDF (a password is needed)") from None
+    except DependencyError as error:
+        raise UnsupportedDocument(f"PDF needs a missing library: {error}") from None
     except LimitReachedError as error:
         raise UnsupportedDocument(f"PDF exceeds safe limits (a decompression bomb?): {error}") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError, RecursionError) as error:
@@ -56,6 +58,9 @@ def _load(data: bytes, *, name: str) -> LoadedDocument:
     heading: list[str] = []
     for number, page in enumerate(reader.pages, start=1):
         heading = outline.get(number, heading)
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()  # raises LimitReachedError on a bomb, which extract_text would swallow
         text = strip_control(page.extract_text() or "").strip()
         budget -= len(text)
         if budget < 0:
