@@ -1,0 +1,99 @@
+"""Hybrid retrieval against real Postgres + pgvector with the real embedding model."""
+
+import psycopg
+from sqlalchemy import text
+
+from bot.answering.retriever import HybridRetriever, _hybrid_sql, hybrid_search, keyword_query
+from tests.answering.corpus import Doc, add_collection
+
+QUESTION = "How do I get reimbursed for a taxi?"
+CATERING = (
+    "Catering for events: order sandwiches, salads and drinks from the canteen at least three days ahead. "
+    "Vegetarian and vegan options are always included; tell the canteen about allergies when you order. "
+    "Tables, chairs and projectors for the atrium are booked with facilities. Clean-up is done by the event owner "
+    "and rubbish goes to the bins behind the kitchen. Coffee urns hold forty cups each. "
+    "Taxi vouchers: the taxi of late catering staff is reimbursed, and a taxi home after an evening event is reimbursed too."
+)
+# Built so that each search alone is fooled and only their fusion ranks the answer first:
+# - vector search prefers the parking page (same shape of sentence: "claiming ... pays it back") that has none of the words;
+# - full-text search prefers the catering page that repeats "taxi" and "reimbursed" in a long text about something else;
+# - the travel policy is second in both lists, so reciprocal rank fusion puts it first.
+TRAVEL = [
+    Doc("travel/policy.md", "Travel policy", [("Travel", "Travel policy overview: flights are booked through the travel desk, hotels up to 150 EUR a night, a taxi is reimbursed only after 10 pm, and first-class trains are allowed for trips over four hours.")]),
+    Doc("expenses/parking.md", "Parking fees", [("Expenses > Parking", "Claiming parking fees: snap the ticket and submit it in Expensify within 30 days; finance pays it back with your next salary.")]),
+    Doc("events/catering.md", "Catering", [("Events > Catering", CATERING)]),
+    Doc("expenses/trains.md", "Train tickets", [("Expenses > Rail", "Claiming train tickets: upload the e-ticket in Expensify; finance pays it back the next month.")]),
+    Doc("expenses/mileage.md", "Mileage", [("Expenses > Cars", "Driving your own car for work? Log the kilometres in Expensify and finance pays an allowance with your salary.")]),
+    Doc("expenses/meals.md", "Meals", [("Expenses > Meals", "Claiming meals on business trips: keep the receipt; finance pays back up to 40 EUR a day.")]),
+    Doc("people/holidays.md", "Holidays", [("People", "Holiday policy: employees get 25 days of paid leave per year.")]),
+    Doc("it/bluetooth.md", "Bluetooth", [("IT", "Bluetooth headsets pair from the settings menu.")]),
+]
+
+
+def test_hybrid_ranks_first_the_chunk_that_neither_search_alone_ranks_first(db, embedder):
+    add_collection(db, embedder, "handbook", TRAVEL)
+
+    vector = hybrid_search(db, embedder, QUESTION, ["handbook"], limit=5, mode="vector")
+    keyword = hybrid_search(db, embedder, QUESTION, ["handbook"], limit=5, mode="keyword")
+    hybrid = hybrid_search(db, embedder, QUESTION, ["handbook"], limit=5)
+
+    assert vector[0].source == "expenses/parking.md"
+    assert keyword[0].source == "events/catering.md"
+    assert hybrid[0].source == "travel/policy.md"
+    assert hybrid[0].vector_rank > 1 and hybrid[0].keyword_rank > 1  # it won by being good in both
+
+
+def test_results_carry_document_fields_and_scores(db, embedder):
+    add_collection(db, embedder, "handbook", [Doc("wiki/deploys.md", "Deploys", [("Deploys > Rollbacks", "Roll back with shipit rollback.")], url="https://wiki.example.com/deploys")])
+    [hit] = hybrid_search(db, embedder, "how do I roll back", ["handbook"], limit=3)
+    assert (hit.source, hit.title, hit.heading, hit.url, hit.collection) == ("wiki/deploys.md", "Deploys", "Deploys > Rollbacks", "https://wiki.example.com/deploys", "handbook")
+    assert hit.score > 0 and 0.3 < hit.similarity <= 1.0 and hit.vector_rank == 1 and hit.keyword_rank == 1
+
+
+def test_collection_filter_never_returns_another_collections_chunk_even_when_it_is_closer(db, embedder, database_url):
+    secret = [Doc(f"secret/{i}.md", f"Salary bands {i}", [("Salaries", f"Salary band {i}: engineers at level {i} earn between {50 + i} and {60 + i} thousand euros.")]) for i in range(60)]
+    public = [Doc("public/coffee.md", "Coffee", [("Office", "The coffee machine on floor two is descaled every Friday.")]),
+              Doc("public/desks.md", "Desks", [("Office", "Hot desks are booked in the Robin app a day ahead.")])]
+    add_collection(db, embedder, "secret", secret)
+    add_collection(db, embedder, "public", public)
+    # Make the planner use the HNSW index even on a small table: that's where a filter can starve the results.
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        name = connection.info.dbname
+        connection.execute(f'ALTER DATABASE "{name}" SET enable_seqscan = off')
+    db.engine.dispose()
+
+    hits = hybrid_search(db, embedder, "what do engineers earn, salary band", ["public"], limit=10)
+    assert {h.source for h in hits} == {"public/coffee.md", "public/desks.md"}, "iterative scans still find the public chunks"
+    assert all(h.collection == "public" for h in hits)
+    assert {h.collection for h in hybrid_search(db, embedder, "salary band", ["secret", "public"], limit=70)} == {"secret", "public"}
+    assert hybrid_search(db, embedder, "salary band", ["no-such-collection"], limit=5) == []
+
+
+def test_vector_search_uses_the_partial_hnsw_index(db, embedder):
+    add_collection(db, embedder, "handbook", TRAVEL)
+    with db.session() as session:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        ids = [session.execute(text("SELECT id FROM collections WHERE name = 'handbook'")).scalar_one()]
+        params = {"embedding": "[" + ",".join(["0.05"] * 384) + "]", "vector_ids": ids, "keyword_ids": ids, "keywords": "taxi",
+                  "vector_weight": 1.0, "keyword_weight": 1.0, "rrf_k": 60, "candidates": 40, "limit": 5}
+        plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + _hybrid_sql(384)), params))
+    assert "Index Scan using ix_chunks_embedding_hnsw_384" in plan
+
+
+def test_mentions_in_documents_never_come_out_of_retrieval(db, embedder):
+    add_collection(db, embedder, "handbook", [Doc("oncall.md", "On-call <!here>", [("On-call", "<!channel> page <@U024BE7LH> or <!subteam^S1|@platform> when the API is down.")])])
+    [hit] = hybrid_search(db, embedder, "who do I page when the API is down", ["handbook"], limit=1)
+    assert "<!" not in hit.text + hit.title and "<@" not in hit.text
+    assert "page" in hit.text
+
+
+def test_the_retriever_is_a_langchain_retriever(db, embedder):
+    add_collection(db, embedder, "handbook", TRAVEL)
+    documents = HybridRetriever(database=db, embedder=embedder, collections=["handbook"], k=3).invoke(QUESTION)
+    assert len(documents) == 3
+    assert documents[0].metadata["source"] == "travel/policy.md" and "taxi" in documents[0].page_content
+
+
+def test_chat_questions_become_an_any_word_full_text_query():
+    assert keyword_query("what's the pathlib way to do `mkdir -p`?") == "pathlib or mkdir"
+    assert keyword_query("the and or of") == ""

@@ -1,0 +1,48 @@
+from bot.answering.safety import SafeStream, clean_answer, keep_source_links, strip_mentions, urls_in
+
+
+def test_broadcast_group_and_user_mentions_are_removed():
+    text = "<!channel> deploy now <!here|here> and <!everyone>, ping <!subteam^S0123|@platform> or <@U024BE7LH> / <@W1ABC|alice>."
+    cleaned = strip_mentions(text)
+    for mention in ("<!channel>", "<!here", "<!everyone>", "<!subteam", "<@U024BE7LH>", "<@W1ABC"):
+        assert mention not in cleaned
+    assert "deploy now" in cleaned and "alice" in cleaned
+
+
+def test_plain_text_broadcasts_lose_their_at_sign():
+    cleaned = strip_mentions("Tell @channel and @here, but not bob@example.com")
+    assert "@channel" not in cleaned and "@here" not in cleaned
+    assert "bob@example.com" in cleaned
+
+
+def test_links_survive_only_when_the_sources_have_them():
+    allowed = urls_in(["See https://wiki.example.com/deploys for details.", None, "<https://status.example.com|status>"])
+    answer = (
+        "Read https://wiki.example.com/deploys. Also <https://evil.example.net/x|this page>, "
+        "[the docs](https://made-up.example.org/docs) and <https://status.example.com|the status page>."
+    )
+    cleaned = keep_source_links(answer, allowed)
+    assert "https://wiki.example.com/deploys" in cleaned
+    assert "<https://status.example.com|the status page>" in cleaned
+    assert "evil.example.net" not in cleaned and "this page" in cleaned
+    assert "made-up.example.org" not in cleaned and "the docs" in cleaned
+
+
+def test_bare_invented_urls_are_dropped():
+    assert "http" not in clean_answer("Download it from http://downloads.example.com/tool.zip now", set())
+
+
+def test_streamed_text_never_shows_a_mention_or_an_unknown_link_split_across_pieces():
+    stream = SafeStream(allowed_links=urls_in(["https://ok.example.com/a"]))
+    pieces = ["Hello <", "!chan", "nel> team, see htt", "ps://bad.example.com/x and https://ok.exa", "mple.com/a", " done"]
+    shown = "".join(stream.feed(p) for p in pieces) + stream.flush()
+    assert "<!channel>" not in shown and "!chan" not in shown
+    assert "bad.example.com" not in shown
+    assert "https://ok.example.com/a" in shown
+    assert shown.startswith("Hello ") and shown.endswith(" done")
+
+
+def test_a_lone_angle_bracket_is_eventually_released():
+    stream = SafeStream(allowed_links=set())
+    shown = stream.feed("if a < b then ") + stream.feed("swap") + stream.flush()
+    assert shown == "if a < b then swap"
