@@ -156,13 +156,13 @@ class FakeSlackApi:
         with self._lock:
             return self._messages[ts]
 
-    def wait_for_reply(self, channel: str, thread_ts: str, *, containing: str = "", timeout: float = 20.0) -> list[Posted]:
-        """Waits until the thread has a finished bot message (not streaming) that shows `containing`."""
+    def wait_for_reply(self, channel: str, thread_ts: str, *, containing: str = "", count: int = 1, timeout: float = 20.0) -> list[Posted]:
+        """Waits until the thread has `count` finished bot messages (not streaming), the last showing `containing`."""
 
         def done(fake: FakeSlackApi) -> list[Posted] | None:
             messages = fake.thread(channel, thread_ts)
-            finished = [m for m in messages if not m.streaming and containing in m.shown and _is_final(m)]
-            return messages if finished else None
+            finished = [m for m in messages if not m.streaming and _is_final(m)]
+            return messages if len(finished) >= count and containing in finished[-1].shown else None
 
         return self.wait_for(done, timeout, f"a reply in {channel}/{thread_ts} containing {containing!r}")
 
