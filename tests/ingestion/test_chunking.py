@@ -1,0 +1,69 @@
+"""Chunks fit the embedding model: heading path + text within the budget, measured by the model's tokenizer."""
+
+import pytest
+
+from ingestion.chunking import Chunker, ChunkingOptions
+from ingestion.documents import Section
+from ingestion.pipeline import CHUNK_TOKENS
+
+
+@pytest.fixture
+def chunker(embedder) -> Chunker:
+    special = embedder.count_tokens("")
+    return Chunker(lambda text: embedder.count_tokens(text) - special, ChunkingOptions(CHUNK_TOKENS, 32))
+
+
+def _long_section() -> Section:
+    sentences = " ".join(f"Step {n}: restart the indexer on node-{n} and wait {n * 3} seconds before the next one." for n in range(60))
+    code = "\n".join(f"kubectl rollout restart deployment/indexer-{n} --namespace=search-{n % 4}" for n in range(40))
+    unbroken = "x" * 3000  # one 'word' longer than any chunk: still cut to fit
+    return Section(headings=["Runbook", "Restarting the indexer"], text=f"{sentences}\n\n{code}\n\n{unbroken}")
+
+
+def test_every_chunk_fits_the_model_with_its_heading_path(chunker, embedder):
+    chunks = chunker.split([_long_section()])
+
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert chunk.heading_path == "Runbook > Restarting the indexer"
+        assert embedder.count_tokens(chunk.embedding_text) <= CHUNK_TOKENS + 2 < embedder.max_tokens
+    text = " ".join(c.text for c in chunks)
+    assert "Step 59:" in text and "search-3" in text and text.count("x") >= 3000  # nothing lost
+
+
+def test_long_sections_overlap_by_a_sentence(chunker):
+    chunks = chunker.split([_long_section()])
+    first, second = chunks[0].text, chunks[1].text
+    last_sentence = first.rsplit("Step ", 1)[1]
+    assert second.startswith("Step " + last_sentence)
+
+
+def test_small_sibling_sections_share_a_chunk_under_their_parent(chunker):
+    sections = [
+        Section(["Deploys"], "We deploy with shipit."),
+        Section(["Deploys", "Windows"], "Monday to Thursday."),
+        Section(["Deploys", "Windows", "Friday freeze"], "Deploys freeze after 15:00 on Fridays."),
+        Section(["Deploys", "Windows", "Holiday freeze"], "No deploys from 20 December."),
+    ]
+    chunks = chunker.split(sections)
+    assert [(c.heading_path, c.text) for c in chunks] == [
+        ("Deploys", "We deploy with shipit.\n\nWindows\nMonday to Thursday."),
+        ("Deploys > Windows", "Friday freeze\nDeploys freeze after 15:00 on Fridays.\n\nHoliday freeze\nNo deploys from 20 December."),
+    ]
+
+
+def test_sections_on_different_pages_are_not_merged(chunker):
+    sections = [Section(["Policy"], "Page one text.", {"page": 1}), Section(["Policy"], "Page two text.", {"page": 2})]
+    assert [c.metadata for c in chunker.split(sections)] == [{"page": 1}, {"page": 2}]
+
+
+def test_a_section_without_headings_takes_the_document_title(chunker):
+    chunks = chunker.split([Section([], "Just text.")], title="Notes")
+    assert [(c.heading_path, c.text) for c in chunks] == [("Notes", "Just text.")]
+
+
+def test_very_long_heading_paths_are_shortened(chunker, embedder):
+    headings = [f"Heading level {n} with a fairly long and descriptive title" for n in range(8)]
+    chunk = chunker.split([Section(headings, "Body.")])[0]
+    assert chunk.heading_path.startswith("Heading level 0") and chunk.heading_path.endswith("Heading level 7 with a fairly long and descriptive title")
+    assert embedder.count_tokens(chunk.heading_path) <= 50

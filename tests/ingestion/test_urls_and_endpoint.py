@@ -1,0 +1,64 @@
+"""URLs served on loopback, and embeddings from a TEI server (a stand-in on loopback speaking TEI's API)."""
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from bot.errors import EmbeddingModelMismatch
+from ingestion.pipeline import ingest
+from tests.ingestion.conftest import HANDBOOK
+from tests.ingestion.helpers import rows
+from tests.ingestion.tei_standin import TEIStandIn
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(HANDBOOK)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_page_is_ingested_with_the_url_as_source(db, ingest_settings, site: str):
+    url = f"{site}/security-policy.html"
+    summary = ingest(db, ingest_settings, [url, f"{site}/missing.html"])
+
+    assert summary.added == 1
+    assert summary.skipped == [(f"{site}/missing.html", f"HTTP 404 from {site}/missing.html")]
+    assert rows(db, "SELECT source, url, title FROM documents") == [(url, url, "Security policy")]
+    texts = " ".join(r[0] for r in rows(db, "SELECT text FROM chunks"))
+    assert "16 characters" in texts and "Handbook home" not in texts
+
+    again = ingest(db, ingest_settings, [url])
+    assert (again.unchanged, again.chunks_embedded) == (1, 0)
+
+
+def test_pdf_and_markdown_urls_are_read_by_content_type(db, ingest_settings, site: str):
+    summary = ingest(db, ingest_settings, [f"{site}/travel-policy.pdf", f"{site}/deploys.md"])
+    assert (summary.added, summary.skipped) == (2, [])
+    assert sorted(r[0] for r in rows(db, "SELECT title FROM documents")) == ["Deploys", "Lumen Labs travel policy"]
+
+
+def test_tei_endpoint_embeds_and_the_collection_records_its_model(db, ingest_settings, embedder, handbook: Path):
+    with TEIStandIn(embedder, model_id="BAAI/bge-small-demo", dimension=64) as tei:
+        endpoint_settings = ingest_settings.model_copy(update={"embedding_endpoint_url": tei.url})
+        summary = ingest(db, endpoint_settings, [str(handbook / "deploys.md")], collection="remote")
+
+    assert summary.chunks_embedded > 0 and "POST /embed" in tei.requests and "POST /tokenize" in tei.requests
+    assert rows(db, "SELECT embedding_model, embedding_dim FROM collections WHERE name = 'remote'") == [("BAAI/bge-small-demo", 64)]
+    assert rows(db, "SELECT DISTINCT embedding_dim FROM chunks") == [(64,)]
+    index = rows(db, "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_chunks_embedding_hnsw_64'")
+    assert len(index) == 1 and "vector(64)" in index[0][0] and "embedding_dim = 64" in index[0][0]
+
+    with pytest.raises(EmbeddingModelMismatch, match="'remote' was built with embedding model 'BAAI/bge-small-demo'"):
+        ingest(db, ingest_settings, [str(handbook / "expenses.md")], collection="remote")
+    assert rows(db, "SELECT state, error LIKE '%all-MiniLM-L6-v2%' FROM ingest_runs ORDER BY id DESC LIMIT 1") == [("failed", True)]
