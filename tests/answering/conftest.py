@@ -15,6 +15,10 @@ def embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def local_llm():
     """The bundled SmolLM2-135M, de-quantized once into the repo's model cache."""
+    from langchain_core.messages import HumanMessage
+
     from bot.answering.llm import load_llm
 
-    return load_llm(load_settings(docbot_model_cache=MODEL_CACHE))
+    llm = load_llm(load_settings(docbot_model_cache=MODEL_CACHE))
+    llm.model.invoke([HumanMessage("Hi")], max_new_tokens=1)  # the first generation pays a one-off warm-up
+    return llm

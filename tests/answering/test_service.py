@@ -1,0 +1,159 @@
+"""The answering service end to end: real Postgres, the real embedder, and a real model behind each edge.
+
+Where a test needs to control what the model says, the model is an OpenAI-compatible server on loopback
+(the real HTTP protocol); the guard test uses the real bundled SmolLM2-135M.
+"""
+
+import pytest
+
+from bot.answering.guard import check_support
+from bot.answering.llm import load_llm
+from bot.answering.service import AnswerService
+from bot.answering.types import Answer, Turn
+from bot.errors import LLMError
+from bot.settings import load_settings
+from tests.answering.corpus import Doc, add_collection
+from tests.fakes.llm_servers import OpenAIServer
+
+HANDBOOK = [
+    Doc("deploys.md", "Deploys", [
+        ("Deploys > Friday freeze", "Deploys freeze after 15:00 on Fridays. Until Monday 09:00 only hotfixes approved by the on-call engineer may go out."),
+        ("Deploys > Rollbacks", "Roll back with `shipit rollback lumen-api --to previous`. A rollback takes about 4 minutes and needs no approval."),
+    ], url="https://wiki.example.com/deploys"),
+    Doc("expenses.md", "Expenses", [
+        ("Expenses > Limits", "Hotels: up to 160 euros per night in Europe, 220 euros per night in London, New York and San Francisco."),
+        ("Expenses > Reimbursement", "Approved expenses are paid with the next monthly salary if approved before the 20th of the month."),
+    ]),
+    Doc("python/venv.md", "Virtual environments", [
+        ("Virtual environments > Creating", "Create an isolated environment with `python -m venv tutorial-env`. On Unix or macOS, activate it with `source tutorial-env/bin/activate`."),
+        ("Virtual environments > Windows", "On Windows, run `tutorial-env\\Scripts\\activate` to activate the environment."),
+    ]),
+]
+
+
+def _service(settings, db, embedder, server: OpenAIServer) -> AnswerService:
+    llm_settings = load_settings(llm_backend="openai", llm_endpoint_url=server.url, llm_timeout_seconds=10)
+    return AnswerService(settings, db, embedder=embedder, llm=load_llm(llm_settings))
+
+
+def _prompt(server: OpenAIServer) -> str:
+    [request] = server.requests
+    return "\n".join(m["content"] for m in request.body["messages"])
+
+
+def test_a_supported_answer_streams_and_carries_its_sources_and_quotes(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    with OpenAIServer(reply="Deploys freeze after 15:00 on Fridays; until Monday only approved hotfixes go out [1].") as server:
+        pieces: list[str] = []
+        answer = _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"], on_token=pieces.append)
+    assert not answer.abstained and not answer.replaced_by_quotes
+    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays")
+    assert answer.citations[0].source == "deploys.md" and answer.citations[0].url == "https://wiki.example.com/deploys"
+    assert "15:00" in answer.citations[0].quote and answer.citations[0].quote in answer.text  # the quote is shown
+    assert len(pieces) > 3 and "".join(pieces) == answer.text  # what streamed is what was answered
+    assert "[1] Deploys > Deploys > Friday freeze" in _prompt(server)
+
+
+def test_the_sources_shown_are_the_ones_in_the_prompt_whatever_the_model_cites(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    with OpenAIServer(reply="Hotels in London are covered up to 220 euros per night [7].") as server:
+        answer = _service(settings, db, embedder, server).answer("How much can I spend on a hotel in London?", collections=["default"])
+    assert "[7]" not in answer.text  # cites nothing that exists: the mark goes, the sources stay
+    assert answer.citations and answer.citations[0].source == "expenses.md"
+    prompt = _prompt(server)
+    assert all(c.quote in prompt for c in answer.citations)
+
+
+def test_an_unsupported_answer_is_replaced_by_quotes(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    with OpenAIServer(reply="The freeze starts at 17:30 with SQL Server 2020 maintenance [1].") as server:
+        answer = _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"])
+    assert answer.replaced_by_quotes
+    assert "17:30" not in answer.text and "SQL Server" not in answer.text
+    assert "here is what they say" in answer.text and "15:00" in answer.text
+
+
+def test_the_bundled_model_makes_a_claim_its_sources_dont_support_and_it_is_replaced(db, settings, embedder, local_llm):
+    """Measured: SmolLM2-135M answers this with a made-up amount. The guard catches it; the reader gets the quotes."""
+    add_collection(db, embedder, "default", HANDBOOK)
+    service = AnswerService(settings, db, embedder=embedder, llm=local_llm)
+    draft: list[str] = []
+    answer = service.answer("How much can I spend on a hotel in London?", collections=["default"], on_token=draft.append)
+    generated = "".join(draft)
+    evidence = [c.title + " " + c.heading + " " + doc_text for c in answer.citations for doc_text in _texts(c.source)]
+    assert not check_support(generated, evidence, "How much can I spend on a hotel in London?").supported, generated
+    assert answer.replaced_by_quotes and not answer.abstained
+    assert answer.text.startswith("I couldn't write an answer these sources support")
+    assert "220 euros per night in London" in answer.text
+    assert answer.citations[0].source == "expenses.md"
+
+
+def _texts(source: str) -> list[str]:
+    return [text for doc in HANDBOOK if doc.source == source for _, text in doc.sections]
+
+
+def test_a_question_the_docs_dont_answer_abstains_without_calling_the_model(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    with OpenAIServer(reply="The guest wifi password is hunter2.") as server:
+        pieces: list[str] = []
+        answer = _service(settings, db, embedder, server).answer("What's the guest wifi password at the Berlin office?", collections=["default"], on_token=pieces.append)
+    assert answer.abstained and not server.requests
+    assert "couldn't find this" in answer.text and "hunter2" not in answer.text
+    assert 1 <= len(answer.citations) <= 3 and all(c.quote == "" for c in answer.citations)  # the closest sources, listed
+    assert "".join(pieces) == answer.text
+
+
+def test_a_followup_is_answered_from_the_history(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    history = [
+        Turn("user", "what's the built-in way to get an isolated python environment for a project?"),
+        Turn("assistant", "Use `python -m venv tutorial-env`, then `source tutorial-env/bin/activate`."),
+    ]
+    with OpenAIServer(reply="Run tutorial-env\\Scripts\\activate on Windows [1].") as server:
+        service = _service(settings, db, embedder, server)
+        alone = service.retrieve("and the windows version of that last step?", collections=["default"])
+        answer = service.answer("and the windows version of that last step?", collections=["default"], history=history)
+    assert not alone.relevant or alone.hits[0].source != "python/venv.md"  # on its own the follow-up finds nothing useful
+    assert answer.citations[0].source == "python/venv.md"
+    assert "Scripts" in answer.citations[0].quote
+    assert "earlier question: what's the built-in way" in _prompt(server)
+
+
+def test_mentions_and_foreign_links_never_reach_the_answer_or_the_stream(db, settings, embedder):
+    add_collection(db, embedder, "default", [
+        Doc("oncall.md", "On-call", [("On-call > Paging", "<!channel> When the API is down, page <@U024BE7LH> via PagerDuty. Runbook: https://runbooks.example.com/api")]),
+    ])
+    reply = "<!here> Page the on-call <!subteam^S1|@oncall> via PagerDuty; the runbook is https://runbooks.example.com/api and more at https://phish.example.net/login [1]."
+    with OpenAIServer(reply=reply) as server:
+        pieces: list[str] = []
+        answer = _service(settings, db, embedder, server).answer("who do I page when the API is down?", collections=["default"], on_token=pieces.append)
+        prompt = _prompt(server)
+    for shown in (answer.text, "".join(pieces), prompt, *(c.quote for c in answer.citations)):
+        assert "<!" not in shown and "<@" not in shown
+        assert "phish.example.net" not in shown
+    assert "https://runbooks.example.com/api" in answer.text
+
+
+def test_another_collections_documents_never_reach_the_prompt_or_the_answer(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    add_collection(db, embedder, "hr-private", [Doc("salaries.md", "Salaries", [("Salaries", "Hotels for executives in London: up to 900 euros per night.")])])
+    with OpenAIServer(reply="Up to 220 euros per night in London [1].") as server:
+        answer = _service(settings, db, embedder, server).answer("How much can an executive spend on a hotel in London?", collections=["default"])
+        prompt = _prompt(server)
+    assert "900" not in prompt and "900" not in answer.text
+    assert all(c.source != "salaries.md" for c in answer.citations)
+
+
+def test_a_failing_model_is_an_llm_error(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    with OpenAIServer(fail_status=500) as server:
+        with pytest.raises(LLMError):
+            _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"])
+
+
+def test_the_service_implements_the_answerer_protocol(db, settings, embedder):
+    from bot.answering.types import Answerer
+
+    service: Answerer = AnswerService(settings, db, embedder=embedder)
+    answer = service.answer("anything at all?", collections=["no-such-collection"])
+    assert isinstance(answer, Answer) and answer.abstained and answer.citations == []
