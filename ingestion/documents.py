@@ -32,7 +32,6 @@ class SectionBuilder:
         self.sections: list[Section] = []
         self._stack: list[tuple[int, str]] = []
         self._parts: list[str] = []
-        self._metadata: dict[str, Any] = {}
 
     def heading(self, level: int, title: str) -> None:
         self.flush()
@@ -50,15 +49,11 @@ class SectionBuilder:
         if text.strip():
             self._parts.append(text.strip("\n"))
 
-    def set_metadata(self, **values: Any) -> None:
-        self.flush()
-        self._metadata = dict(values)
-
     def flush(self) -> None:
         text = "\n\n".join(self._parts).strip()
         if text:
             headings = [title for _, title in self._stack if title]
-            self.sections.append(Section(headings=headings, text=text, metadata=dict(self._metadata)))
+            self.sections.append(Section(headings=headings, text=text))
         self._parts = []
 
     def finish(self) -> list[Section]:

@@ -1,9 +1,8 @@
 """The `ingest_runs` log: each ingest, in-process or queued, with its state, summary and error."""
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 
 from bot.db.engine import Database
 from bot.db.models import IngestRun
@@ -36,12 +35,3 @@ def finish_run(database: Database, run_id: int, summary: IngestSummary) -> None:
 def fail_run(database: Database, run_id: int, error: str, summary: IngestSummary | None = None) -> None:
     mark(database, run_id, FAILED, error=error[:2000], **({"summary": summary.to_json()} if summary else {}))
 
-
-def recent_runs(database: Database, limit: int = 20) -> list[IngestRun]:
-    with database.session() as session:
-        return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
-
-
-def run_started_at(database: Database, run_id: int) -> datetime | None:
-    with database.session() as session:
-        return session.scalar(select(IngestRun.started_at).where(IngestRun.id == run_id))

@@ -1,0 +1,87 @@
+"""Ingest speed on the Python 3.11 docs: chunks/s of a first ingest, seconds of a re-ingest of the unchanged corpus.
+
+    python bench/ingest.py                      # fetches the corpus, uses a fresh embedded Postgres
+    python bench/ingest.py --corpus DIR --database-url postgresql://...
+
+Prints documents, chunks, chunks/s, the re-ingest's seconds, peak memory, and whether the eval set's
+sources (`/work/shared/eval/python-docs.jsonl`-style `library/pathlib.html`) are all among the documents.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+FETCH = REPO.parent / "shared" / "eval" / "fetch-python-docs.sh"
+EVAL = REPO.parent / "shared" / "eval" / "python-docs.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", help="Folder of the Python docs HTML (default: fetched into .corpus/)")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh embedded server, removed after)")
+    parser.add_argument("--collection", default="python-docs")
+    args = parser.parse_args()
+
+    from bot.db.engine import connect
+    from bot.db.migrate import upgrade
+    from bot.embeddings import load_embedder
+    from bot.settings import load_settings
+    from ingestion.pipeline import ingest
+
+    corpus = args.corpus or subprocess.run(
+        ["bash", str(FETCH), str(REPO / ".corpus" / "python-docs")], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    home = Path(tempfile.mkdtemp(prefix="docbot-bench-"))
+    try:
+        settings = load_settings(database_url=args.database_url, docbot_home=home)
+        database = connect(settings)
+        upgrade(database)
+        started = time.monotonic()
+        embedder = load_embedder(settings)
+        print(f"model {embedder.model_name} ({embedder.dimension} dims) loaded in {time.monotonic() - started:.1f} s")
+
+        first = ingest(database, settings, [corpus], args.collection)
+        print(f"first ingest: {first.added} documents, {first.chunks_written} chunks ({first.chunks_embedded} embedded), "
+              f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_embedded / first.seconds:.1f} chunks/s")
+
+        again = ingest(database, settings, [corpus], args.collection)
+        print(f"re-ingest of the unchanged corpus: {again.unchanged} unchanged, {again.chunks_embedded} embedded, {again.seconds:.1f} s")
+
+        print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        _check_eval_sources(database, args.collection)
+        for source, reason in first.skipped:
+            print(f"  skipped {source}: {reason}")
+        database.dispose()
+    finally:
+        if not args.database_url:
+            from bot.db import embedded
+
+            embedded.stop(home)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _check_eval_sources(database, collection: str) -> None:
+    if not EVAL.exists():
+        return
+    from sqlalchemy import text
+
+    wanted = {source for line in EVAL.read_text().splitlines() if line.strip() for source in json.loads(line)["sources"]}
+    with database.session() as session:
+        present = {row[0] for row in session.execute(text(
+            "SELECT d.source FROM documents d JOIN collections c ON c.id = d.collection_id WHERE c.name = :name"), {"name": collection})}
+    missing = sorted(wanted - present)
+    print(f"eval sources present: {len(wanted) - len(missing)}/{len(wanted)}" + (f" (missing: {', '.join(missing)})" if missing else ""))
+
+
+if __name__ == "__main__":
+    main()
