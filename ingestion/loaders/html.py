@@ -15,7 +15,9 @@ from ingestion.documents import LoadedDocument, SectionBuilder
 from ingestion.text_cleaning import decode, strip_control
 
 _BOILERPLATE = (
-    "//script | //style | //noscript | //template | //nav | //header | //footer | //aside | //form | //iframe"
+    "//script | //style | //noscript | //template | //nav | //aside | //form | //iframe"
+    # A page's header and footer are boilerplate; an article's own <header> often holds its title.
+    " | //header[not(ancestor::main or ancestor::article)] | //footer[not(ancestor::main or ancestor::article)]"
     " | //svg | //button | //select | //*[@role='navigation'] | //*[@role='search'] | //*[@role='banner']"
     " | //*[@role='contentinfo'] | //*[@aria-hidden='true'] | //a[contains(concat(' ', @class, ' '), ' headerlink ')]"
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' sphinxsidebar ')]"

@@ -113,6 +113,14 @@ def test_html_keeps_main_content_and_api_signatures_and_drops_navigation():
         assert boilerplate not in everything
 
 
+def test_html_article_header_keeps_its_title_while_the_page_header_goes():
+    page = b"""<html><head><title>Blog</title></head><body><header><a href="/">Home</a> Site banner</header>
+<article><header><h1>Moving to Postgres 18</h1></header><p>We upgrade on 3 March.</p></article></body></html>"""
+    document = loaders.load(page, name="post.html")
+    assert document.title == "Moving to Postgres 18"
+    assert [(s.headings, s.text) for s in document.sections] == [(["Moving to Postgres 18"], "We upgrade on 3 March.")]
+
+
 def test_html_navigation_page_is_refused():
     links = "".join(f'<li><a href="p{i}.html">Page number {i}</a></li>' for i in range(40))
     page = f"<html><body><main><h1>Index</h1><ul>{links}</ul></main></body></html>".encode()
