@@ -110,7 +110,7 @@ def test_two_workers_share_the_queue_and_run_each_job_once(db, settings, worker_
 
 
 def test_killed_workers_job_is_rerun_and_finishes_once(db, settings, worker_env, tmp_path: Path):
-    folder = _folder(tmp_path, "big", 24)
+    folder = _folder(tmp_path, "big", 44)  # ~130 chunks: two embedding batches, so the kill lands mid-job
     first = WorkerProcess(worker_env, "--name", "doomed")
     try:
         first.wait_for(READY)
@@ -124,7 +124,7 @@ def test_killed_workers_job_is_rerun_and_finishes_once(db, settings, worker_env,
         first.stop()
     written_before_kill = rows(db, "SELECT count(*) FROM documents")[0][0]
     assert rows(db, "SELECT status::text FROM procrastinate_jobs WHERE id = :id", id=job_id) == [("doing",)]
-    assert 0 < written_before_kill < 24, "the kill came mid-job"
+    assert 0 < written_before_kill < 44, "the kill came mid-job"
 
     second = WorkerProcess(worker_env, "--name", "rescuer", "--once", "--stalled-after", "1")
     second.process.wait(timeout=300)
@@ -135,8 +135,8 @@ def test_killed_workers_job_is_rerun_and_finishes_once(db, settings, worker_env,
     assert rows(db, "SELECT status::text FROM procrastinate_jobs WHERE id = :id", id=job_id) == [("succeeded",)]
     state, summary = rows(db, "SELECT state, summary FROM ingest_runs WHERE id = :id", id=run_id)[0]
     assert state == "done"
-    assert summary["unchanged"] == written_before_kill and summary["added"] == 24 - written_before_kill
-    assert rows(db, "SELECT count(*) FROM documents")[0][0] == 24
+    assert summary["unchanged"] == written_before_kill and summary["added"] == 44 - written_before_kill
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == 44
     assert _no_duplicate_chunks(db)
     positions_complete = rows(db, "SELECT bool_and(n = top + 1) FROM (SELECT count(*) n, max(position) top FROM chunks GROUP BY document_id) t")
     assert positions_complete == [(True,)]
