@@ -3,8 +3,10 @@
     python bench/ingest.py                      # fetches the corpus, uses a fresh embedded Postgres
     python bench/ingest.py --corpus DIR --database-url postgresql://...
 
-Prints documents, chunks, chunks/s, the re-ingest's seconds, peak memory, and whether the eval set's
-sources (`/work/shared/eval/python-docs.jsonl`-style `library/pathlib.html`) are all among the documents.
+Prints documents, chunks, chunks/s, the re-ingest's seconds, peak memory, whether the eval set's sources
+(`../shared/eval/python-docs.jsonl`, e.g. `library/pathlib.html`) are all among the documents, and the
+vector-only retrieval hit@5 on its answerable questions: a check of the chunking, not of answering's
+hybrid retrieval.
 """
 
 import argparse
@@ -12,7 +14,9 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +35,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh embedded server, removed after)")
     parser.add_argument("--collection", default="python-docs")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the embedded server on the way out
 
     from bot.db.engine import connect
     from bot.db.migrate import upgrade
@@ -50,7 +55,7 @@ def main() -> None:
         embedder = load_embedder(settings)
         print(f"model {embedder.model_name} ({embedder.dimension} dims) loaded in {time.monotonic() - started:.1f} s")
 
-        first = ingest(database, settings, [corpus], args.collection)
+        first = ingest(database, settings, [corpus], args.collection, progress=_progress)
         print(f"first ingest: {first.added} documents, {first.chunks_written} chunks ({first.chunks_embedded} embedded), "
               f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_embedded / first.seconds:.1f} chunks/s")
 
@@ -59,6 +64,7 @@ def main() -> None:
 
         print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         _check_eval_sources(database, args.collection)
+        _vector_hit_at_5(database, embedder, args.collection)
         for source, reason in first.skipped:
             print(f"  skipped {source}: {reason}")
         database.dispose()
@@ -70,12 +76,40 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def _progress(done: int, total: int, source: str) -> None:
+    if done % 50 == 0 or done == total:
+        print(f"  {done}/{total} files", file=sys.stderr, flush=True)
+
+
+def _eval_questions() -> list[dict]:
+    return [json.loads(line) for line in EVAL.read_text().splitlines() if line.strip()] if EVAL.exists() else []
+
+
+def _vector_hit_at_5(database, embedder, collection: str) -> None:
+    from sqlalchemy import text
+
+    questions = [q for q in _eval_questions() if q["sources"]]
+    if not questions:
+        return
+    hits = 0
+    with database.session() as session:
+        for question in questions:
+            vector = "[" + ",".join(f"{x:.7f}" for x in embedder.embed_query(question["question"])) + "]"
+            top = session.execute(text(
+                f"SELECT d.source FROM chunks c JOIN documents d ON d.id = c.document_id JOIN collections k ON k.id = c.collection_id"
+                f" WHERE k.name = :name AND c.embedding_dim = {embedder.dimension}"
+                f" ORDER BY c.embedding::vector({embedder.dimension}) <=> CAST(:v AS vector({embedder.dimension})) LIMIT 5"
+            ), {"name": collection, "v": vector}).scalars().all()
+            hits += bool(set(top) & set(question["sources"]))
+    print(f"vector-only hit@5 on the eval set's answerable questions: {hits}/{len(questions)} = {hits / len(questions):.2f}")
+
+
 def _check_eval_sources(database, collection: str) -> None:
     if not EVAL.exists():
         return
     from sqlalchemy import text
 
-    wanted = {source for line in EVAL.read_text().splitlines() if line.strip() for source in json.loads(line)["sources"]}
+    wanted = {source for question in _eval_questions() for source in question["sources"]}
     with database.session() as session:
         present = {row[0] for row in session.execute(text(
             "SELECT d.source FROM documents d JOIN collections c ON c.id = d.collection_id WHERE c.name = :name"), {"name": collection})}
