@@ -56,6 +56,10 @@ class LLMError(AnswerError):
     """The language model failed to answer."""
 
 
+class EvalFileError(DocbotError):
+    """The evaluation file could not be read."""
+
+
 class SlackError(DocbotError):
     """Slack could not be reached or refused the call."""
 

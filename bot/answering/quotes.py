@@ -18,6 +18,8 @@ def sentences(text: str) -> list[str]:
     for piece in pieces:
         if not piece:
             continue
+        if len(piece) < _MIN_SENTENCE_CHARS and not piece.endswith((".", "!", "?", ":", ")")):
+            continue  # a heading line ("Database migrations"): the citation names the section already
         # A fragment too short to read alone ("Changed in version 3.8.") joins its neighbour.
         if merged and (len(piece) < _MIN_SENTENCE_CHARS or len(merged[-1]) < _MIN_SENTENCE_CHARS):
             merged[-1] = f"{merged[-1]} {piece}"

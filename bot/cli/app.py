@@ -8,6 +8,7 @@ from rich.console import Console
 from bot.cli import db_commands, demo
 from bot.cli import channel_commands, feedback_commands, serve_commands
 from bot.cli import ingest_commands
+from bot.cli import answer_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
 from bot.logs import configure_logging
@@ -30,6 +31,10 @@ app.add_typer(ingest_commands.sources_app, name="sources")
 app.command("collections")(ingest_commands.collections)
 app.command("jobs")(ingest_commands.jobs)
 app.command("worker")(ingest_commands.worker)
+app.command("search")(answer_commands.search)
+app.command("ask")(answer_commands.ask)
+app.command("chat")(answer_commands.chat)
+app.command("eval")(answer_commands.evaluate)
 
 
 @app.callback()
