@@ -15,6 +15,8 @@ from ingestion.documents import Section
 
 HEADING_SEPARATOR = " > "
 MAX_HEADING_TOKENS = 48  # a heading path longer than this loses its middle headings
+MAX_COUNTED_CHARS = 8000  # longer paragraphs are split before counting: tokenizing megabytes costs memory
+MAX_WORD_CHARS = 400  # an unbroken "word" (base64, a minified line) is cut into slices this long
 PACK_BELOW_SHARE = 3  # sections under a third of the chunk budget may share a chunk with their neighbours
 _PARAGRAPH = re.compile(r"\n[ \t]*\n+")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\n+")
@@ -81,37 +83,48 @@ class Chunker:
             paragraph = paragraph.strip("\n")
             if not paragraph.strip():
                 continue
-            tokens = self.count(paragraph)
+            tokens = self._count_bounded(paragraph, budget)
             if tokens <= budget:
                 units.append((paragraph, tokens))
                 continue
             for sentence in _SENTENCE.split(paragraph):
                 if not sentence.strip():
                     continue
-                tokens = self.count(sentence)
+                tokens = self._count_bounded(sentence, budget)
                 units.extend([(sentence, tokens)] if tokens <= budget else self._words(sentence, budget))
         return units
 
+    def _count_bounded(self, text: str, budget: int) -> int:
+        """The token count, or "over budget" without tokenizing megabytes of one unbroken paragraph."""
+        return self.count(text) if len(text) <= MAX_COUNTED_CHARS else budget + 1
+
     def _words(self, text: str, budget: int) -> list[tuple[str, int]]:
+        """Greedy runs of words within the budget; each word counted once (word-piece counts add up)."""
         pieces: list[tuple[str, int]] = []
-        current = ""
+        current: list[str] = []
+        used = 0
         for word in _WORD.findall(text):
-            candidate = current + word
-            if current and self.count(candidate) > budget:
-                pieces.append((current.strip(), self.count(current)))
-                current = word
-            else:
-                current = candidate
-            while self.count(current) > budget:  # one "word" longer than the budget (a URL, base64)
-                cut = self._longest_prefix(current, budget)
-                pieces.append((current[:cut], self.count(current[:cut])))
-                current = current[cut:]
-        if current.strip():
-            pieces.append((current.strip(), self.count(current)))
+            for part in _slices(word, MAX_WORD_CHARS):
+                tokens = self.count(part)
+                if current and used + tokens > budget:
+                    pieces.extend(self._fitted("".join(current).strip(), budget))
+                    current, used = [], 0
+                current.append(part)
+                used += tokens
+        if current and "".join(current).strip():
+            pieces.extend(self._fitted("".join(current).strip(), budget))
         return pieces
 
+    def _fitted(self, text: str, budget: int) -> list[tuple[str, int]]:
+        """`text` as one piece, or halves of it for a tokenizer whose counts don't add up."""
+        tokens = self.count(text)
+        if tokens <= budget or len(text) < 2:
+            return [(text, tokens)]
+        middle = len(text) // 2
+        return self._fitted(text[:middle], budget) + self._fitted(text[middle:], budget)
+
     def _longest_prefix(self, text: str, budget: int) -> int:
-        low, high = 1, len(text)
+        low, high = 1, min(len(text), MAX_COUNTED_CHARS)
         while low < high:
             middle = (low + high + 1) // 2
             if self.count(text[:middle]) <= budget:
@@ -198,6 +211,10 @@ class Chunker:
         text = "\n\n".join(parts)
         text_tokens = self.count(text)
         return Chunk(path, text, path_tokens + 2 + text_tokens, dict(group[0][1].metadata), text_tokens)
+
+
+def _slices(word: str, size: int) -> list[str]:
+    return [word[start:start + size] for start in range(0, len(word), size)] or [word]
 
 
 def _related(first: list[str], other: list[str]) -> bool:

@@ -62,6 +62,25 @@ def test_a_section_without_headings_takes_the_document_title(chunker):
     assert [(c.heading_path, c.text) for c in chunks] == [("Notes", "Just text.")]
 
 
+def test_huge_unbroken_text_is_chunked_quickly_and_within_limits(chunker, embedder):
+    import time
+
+    blob = "QUJD" * 50_000  # 200 KB of base64 with no spaces
+    prose = " ".join(f"word{n}" for n in range(15_000))  # one 100 KB paragraph with no sentence ends
+    started = time.monotonic()
+    chunks = chunker.split([Section(["Dump"], blob), Section(["Log"], prose)])
+    assert time.monotonic() - started < 60
+    assert all(embedder.count_tokens(c.embedding_text) <= CHUNK_TOKENS + 2 for c in chunks[:50] + chunks[-50:])
+    dump = [c.text.replace("\n\n", "") for c in chunks if c.heading_path == "Dump"]
+    assert dump[0].startswith(blob[:400]) and dump[-1].endswith(blob[-400:]) and sum(map(len, dump)) >= len(blob)
+    assert chunks[-1].text.endswith("word14999")
+
+
+def test_a_single_overlong_heading_is_cut(chunker, embedder):
+    chunk = chunker.split([Section(["Title " + "verylongword " * 80], "Body.")])[0]
+    assert embedder.count_tokens(chunk.heading_path) <= 50 and chunk.text == "Body."
+
+
 def test_very_long_heading_paths_are_shortened(chunker, embedder):
     headings = [f"Heading level {n} with a fairly long and descriptive title" for n in range(8)]
     chunk = chunker.split([Section(headings, "Body.")])[0]
