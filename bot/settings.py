@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible server (LLM_BACKEND=openai)")
     llm_timeout_seconds: float = Field(120.0, gt=0, description="How long a remote LLM call may take")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
+    ingest_batch_chunks: int = Field(256, gt=0, description="Chunks embedded together (across documents) while ingesting")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
 
     @field_validator("log_level")

@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 PIPELINE_VERSION = "1"
 CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
 OVERLAP_TOKENS = 32
-BATCH_CHUNKS = 64  # chunks gathered across documents before embedding: fuller batches, bounded memory
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, source just done)
 
@@ -158,7 +157,8 @@ class Ingestor:
         self.summary.notes += [(candidate.source, note) for note in document.notes]
         hashes = [hashlib.sha256(chunk.embedding_text.encode()).hexdigest() for chunk in chunks]
         self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes))
-        if sum(len(p.chunks) for p in self.pending) >= BATCH_CHUNKS:
+        # Chunks gather across documents before embedding: length-sorted batches pad less; memory stays bounded.
+        if sum(len(p.chunks) for p in self.pending) >= self.settings.ingest_batch_chunks:
             self._flush()
 
     def _flush(self) -> None:
@@ -196,8 +196,9 @@ class Ingestor:
             if content_hash not in vectors:
                 missing.setdefault(content_hash, chunk.embedding_text)
         if missing:
-            embedded = self.embedder.embed_documents(list(missing.values()))
-            vectors.update(zip(missing.keys(), np.asarray(embedded, dtype=np.float32)))
+            by_length = sorted(missing, key=lambda content_hash: len(missing[content_hash]))  # less padding per batch
+            embedded = self.embedder.embed_documents([missing[content_hash] for content_hash in by_length])
+            vectors.update(zip(by_length, np.asarray(embedded, dtype=np.float32)))
             self.summary.chunks_embedded += len(missing)
         return vectors
 

@@ -110,7 +110,8 @@ def test_two_workers_share_the_queue_and_run_each_job_once(db, settings, worker_
 
 
 def test_killed_workers_job_is_rerun_and_finishes_once(db, settings, worker_env, tmp_path: Path):
-    folder = _folder(tmp_path, "big", 44)  # ~130 chunks: two embedding batches, so the kill lands mid-job
+    folder = _folder(tmp_path, "big", 44)  # ~130 chunks in batches of 32: the kill lands mid-job
+    worker_env = {**worker_env, "INGEST_BATCH_CHUNKS": "32"}
     first = WorkerProcess(worker_env, "--name", "doomed")
     try:
         first.wait_for(READY)
