@@ -50,13 +50,20 @@ def number_sources(hits: Sequence[Hit], limit: int) -> list[Source]:
     return [Source(number=i, hits=tuple(group)) for i, group in enumerate(grouped.values(), start=1)]
 
 
+def source_label(title: str, heading: str, source: str) -> str:
+    """"Deploys > Rollbacks": the title, then the heading path unless it already starts with the title."""
+    if heading and title and (heading == title or heading.startswith(title + " >")):
+        return heading
+    return " > ".join(p for p in (title, heading) if p) or source
+
+
 def format_sources(sources: Sequence[Source]) -> str:
     blocks = []
     for source in sources:
         hit = source.first
-        label = " > ".join(p for p in (hit.title, hit.heading) if p) or hit.source
+        name = source_label(hit.title, hit.heading, hit.source)
         body = source.text[:SOURCE_CHARS]
-        blocks.append(f'[{source.number}] {label}\n"""\n{body}\n"""')
+        blocks.append(f'[{source.number}] {name}\n"""\n{body}\n"""')
     return "\n\n".join(blocks)
 
 

@@ -72,8 +72,14 @@ class AnswerService:
         return self._llm
 
     def warm_up(self) -> None:
-        """Loads the models now rather than on the first question."""
-        _ = self.embedder, self.llm
+        """Loads the models now rather than on the first question (a local model also runs its slow first step)."""
+        from langchain_core.messages import HumanMessage
+
+        from bot.answering.llm.local import LocalChatModel
+
+        _ = self.embedder
+        if isinstance(self.llm.model, LocalChatModel):
+            self.llm.model.invoke([HumanMessage("Hi")], max_new_tokens=1)
 
     def retriever(self, collections: Sequence[str], k: int = RETRIEVE_CHUNKS, mode: Mode = "hybrid") -> HybridRetriever:
         return HybridRetriever(database=self.database, embedder=self.embedder, collections=list(collections), k=k, mode=mode)

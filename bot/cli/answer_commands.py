@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.answering.prompt import source_label
 from bot.answering.types import Answer, Turn
 from bot.cli.context import cli_context
 from bot.errors import NotFound
@@ -57,7 +58,7 @@ def ask(
         sources = [{"source": c.source, "title": c.title, "url": c.url} for c in answer.citations]
         typer.echo(json.dumps({"answer": answer.text, "sources": sources}, ensure_ascii=False))
         return
-    _print_sources(_answer_streamed(service, question, collections, ()))
+    print_sources(answer_streamed(service, question, collections, ()))
 
 
 def chat(
@@ -78,8 +79,8 @@ def chat(
             return
         if not question:
             continue
-        answer = _answer_streamed(service, question, collections, history)
-        _print_sources(answer)
+        answer = answer_streamed(service, question, collections, history)
+        print_sources(answer)
         history += [Turn("user", question), Turn("assistant", answer.text)]
 
 
@@ -139,7 +140,7 @@ def _split(values: list[str]) -> list[str]:
     return list(dict.fromkeys(name for value in values for name in value.split()))
 
 
-def _answer_streamed(service, question: str, collections: list[str], history) -> Answer:
+def answer_streamed(service, question: str, collections: list[str], history) -> Answer:
     streamed: list[str] = []
 
     def show(piece: str) -> None:
@@ -155,11 +156,11 @@ def _answer_streamed(service, question: str, collections: list[str], history) ->
     return answer
 
 
-def _print_sources(answer: Answer) -> None:
+def print_sources(answer: Answer) -> None:
     if answer.citations:
         console.print("[bold]Sources:[/bold]")
         for number, citation in enumerate(answer.citations, start=1):
-            where = " > ".join(p for p in (citation.title, citation.heading) if p)
+            where = source_label(citation.title, citation.heading, citation.source)
             link = f" {citation.url}" if citation.url else ""
             console.print(f"  [{number}] {escape(where)} ({escape(citation.source)}){escape(link)}", highlight=False)
 

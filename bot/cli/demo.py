@@ -1,14 +1,44 @@
-"""`docbot demo`: the main job on the embedded defaults, end to end."""
+"""`docbot demo`: the main job on the embedded defaults, end to end: migrate, ingest the sample handbook,
+answer a question about it with the local model, and print the answer and its sources."""
+
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.cli.context import cli_context
+from bot.errors import NotFound
 
 console = Console(soft_wrap=True)
 
+HANDBOOK = Path(__file__).resolve().parents[2] / "examples" / "handbook"
+QUESTION = "How long does a rollback take?"
 
-def demo(ctx: typer.Context) -> None:
-    """Set up the database and answer a question from the bundled sample handbook."""
-    database = cli_context(ctx).database(migrate=True)
+
+def demo(
+    ctx: typer.Context,
+    question: str = typer.Option(QUESTION, "--question", "-q", help="What to ask the handbook"),
+    handbook: Path = typer.Option(HANDBOOK, "--handbook", help="Folder of documents to ingest", show_default="examples/handbook"),
+) -> None:
+    """Set up the database, ingest the sample handbook and answer a question from it, with sources."""
+    from bot.answering.service import AnswerService
+    from bot.cli.answer_commands import answer_streamed, print_sources
+    from ingestion.pipeline import ingest
+
+    if not handbook.is_dir():
+        raise NotFound(f"No handbook folder at {handbook}.")
+    context = cli_context(ctx)
+    database = context.database(migrate=True)
     console.print(f"Database ready at {database.describe()}.")
+    with console.status(f"Ingesting {handbook.name}/ into collection 'default'…"):
+        summary = ingest(database, context.settings, [str(handbook)], collection="default")
+    console.print(
+        f"Ingested {summary.files_seen} files ({summary.added} added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged); {summary.chunks_embedded} chunks embedded."
+    )
+    service = AnswerService(context.settings, database)
+    with console.status("Loading the local model (the first run converts it, ~30 s)…"):
+        service.warm_up()
+    console.print(f"\n[bold]Question:[/bold] {escape(question)}\n[bold]Answer:[/bold]")
+    print_sources(answer_streamed(service, question, ["default"], ()))

@@ -70,7 +70,7 @@ def test_ask_prints_the_answer_and_its_sources(docbot):
     result = docbot("ask", "When is the Friday deploy freeze?")
     assert result.exit_code == 0, result.output
     assert "Deploys freeze after 15:00 on Fridays [1]." in result.stdout
-    assert "Sources:" in result.stdout and "[1] Deploys > Deploys > Friday freeze (deploys.md) https://wiki.example.com/deploys" in result.stdout
+    assert "Sources:" in result.stdout and "[1] Deploys > Friday freeze (deploys.md) https://wiki.example.com/deploys" in result.stdout
 
 
 def test_chat_keeps_the_conversation(docbot, model_server):

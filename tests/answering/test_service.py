@@ -51,7 +51,7 @@ def test_a_supported_answer_streams_and_carries_its_sources_and_quotes(db, setti
     assert answer.citations[0].source == "deploys.md" and answer.citations[0].url == "https://wiki.example.com/deploys"
     assert "15:00" in answer.citations[0].quote and answer.citations[0].quote in answer.text  # the quote is shown
     assert len(pieces) > 3 and "".join(pieces) == answer.text  # what streamed is what was answered
-    assert "[1] Deploys > Deploys > Friday freeze" in _prompt(server)
+    assert "[1] Deploys > Friday freeze" in _prompt(server)
 
 
 def test_the_sources_shown_are_the_ones_in_the_prompt_whatever_the_model_cites(db, settings, embedder):
