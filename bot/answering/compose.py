@@ -48,4 +48,13 @@ def abstention(hits: Sequence[Hit], closest: int = 3) -> Answer:
 
 
 def _citation(hit: Hit, quote: str) -> Citation:
-    return Citation(source=hit.source, title=hit.title or hit.source, heading=hit.heading, url=hit.url, quote=quote)
+    title = hit.title or hit.source
+    return Citation(source=hit.source, title=title, heading=section(title, hit.heading), url=hit.url, quote=quote)
+
+
+def section(title: str, heading_path: str) -> str:
+    """The heading path below the title: ingestion starts it with the document's title, a citation shows that once."""
+    if heading_path == title:
+        return ""
+    prefix = title + " > "
+    return heading_path[len(prefix):] if heading_path.startswith(prefix) else heading_path

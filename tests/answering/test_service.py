@@ -49,6 +49,7 @@ def test_a_supported_answer_streams_and_carries_its_sources_and_quotes(db, setti
     assert not answer.abstained and not answer.replaced_by_quotes
     assert answer.text.startswith("Deploys freeze after 15:00 on Fridays")
     assert answer.citations[0].source == "deploys.md" and answer.citations[0].url == "https://wiki.example.com/deploys"
+    assert (answer.citations[0].title, answer.citations[0].heading) == ("Deploys", "Friday freeze")  # the title once
     assert "15:00" in answer.citations[0].quote and answer.citations[0].quote in answer.text  # the quote is shown
     assert len(pieces) > 3 and "".join(pieces) == answer.text  # what streamed is what was answered
     assert "[1] Deploys > Friday freeze" in _prompt(server)
