@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
 )
 
 # A word, an identifier (snake_case, dotted.names, --flags, -p) or a number (3.11, 4300, 1.25).
-_TOKEN = re.compile(r"--?[A-Za-z][\w-]*|\d+(?:\.\d+)*%?|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
+_TOKEN = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*|\d+(?:\.\d+)*%?|[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*%?$")
 
 
