@@ -25,7 +25,8 @@ def test_the_quickstart_has_exactly_the_two_commands():
 
 def test_every_docbot_command_in_the_readme_exists():
     runner = CliRunner()
-    invocations = re.findall(r"^docbot ([a-z]+(?: [a-z]+)?)", README, flags=re.MULTILINE)
+    code = "\n".join(re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL))
+    invocations = re.findall(r"^docbot ([a-z]+(?: [a-z]+)?)", code, flags=re.MULTILINE)
     assert invocations
     for invocation in set(invocations):
         words = invocation.split()
