@@ -1,8 +1,13 @@
 """`docbot serve`: the Slack bot over HTTP (uvicorn) or Socket Mode."""
 
+import logging
+import threading
+
 import typer
 
 from bot.cli.context import cli_context
+
+logger = logging.getLogger(__name__)
 
 
 def serve(
@@ -22,7 +27,10 @@ def serve(
 
     context = cli_context(ctx)
     database = context.database()
-    bot = build_bot(context.settings, database, AnswerService(context.settings, database), socket_mode=socket_mode, answer_threads=answer_threads)
+    answerer = AnswerService(context.settings, database)
+    bot = build_bot(context.settings, database, answerer, socket_mode=socket_mode, answer_threads=answer_threads)
+    # Models load in the background: Slack gets acknowledgements at once, the first answer waits for them.
+    threading.Thread(target=_warm_up, args=(answerer,), name="docbot-warm-up", daemon=True).start()
     if socket_mode:
         from bot.slack.socket_mode import serve_socket_mode
 
@@ -31,3 +39,10 @@ def serve(
         from bot.slack.server import serve as serve_http
 
         serve_http(bot, host, port)
+
+
+def _warm_up(answerer) -> None:
+    try:
+        answerer.warm_up()
+    except Exception:  # noqa: BLE001 - the first question will raise it again, and get a :warning: reply
+        logger.exception("loading the models failed")

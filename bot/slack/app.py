@@ -67,7 +67,7 @@ def build_bot(
             signing_secret=signing_secret,
             request_verification_enabled=not socket_mode,
             process_before_response=True,
-            logger=logging.getLogger("slack_bolt.App"),
+            logger=_bolt_logger(),
         )
     except BoltError as error:
         raise SlackError(f"Slack did not accept SLACK_BOT_TOKEN at {client.base_url} ({_reason(error)}).") from None
@@ -77,8 +77,22 @@ def build_bot(
     job = AnswerJob(store, ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
     worker = AnswerWorker(job, threads=answer_threads)
     app.use(_count_requests)
-    register(app, QuestionIntake(store, worker), database)
+    register(app, QuestionIntake(store, worker, client), database)
     return SlackBot(app=app, worker=worker, database=database)
+
+
+class _QuietTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns that the client's token wins: it's the same."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _QuietTokenNotice) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_QuietTokenNotice())
+    return bolt_logger
 
 
 def _count_requests(body: dict, next) -> None:  # noqa: A002 - Bolt's middleware argument name

@@ -2,22 +2,39 @@
 
 import logging
 
-from bot.slack import metrics
+from slack_sdk import WebClient
+
+from bot.errors import DatabaseError
+from bot.slack import metrics, texts
 from bot.slack.conversations import ConversationStore
 from bot.slack.questions import IncomingQuestion
+from bot.slack.replies import reply_for
 from bot.slack.worker import AnswerWorker
 
 logger = logging.getLogger(__name__)
 
 
 class QuestionIntake:
-    def __init__(self, store: ConversationStore, worker: AnswerWorker) -> None:
+    def __init__(self, store: ConversationStore, worker: AnswerWorker, client: WebClient) -> None:
         self.store = store
         self.worker = worker
+        self.client = client
 
-    def take(self, question: IncomingQuestion) -> bool:
-        """True when the question is new and queued; False for a retry or duplicate delivery."""
-        question_id = self.store.record_question(question)
+    def take(self, question: IncomingQuestion, *, last_delivery: bool = False) -> bool:
+        """True when the question is new and queued; False for a retry or duplicate delivery.
+
+        When it can't be stored, the error propagates (Slack gets a 500 and delivers again later), except on
+        Slack's last delivery: then the asker gets a `:warning:` reply instead of silence.
+        """
+        try:
+            question_id = self.store.record_question(question)
+        except DatabaseError:
+            if not last_delivery:
+                raise
+            logger.exception("could not store the question on Slack's last delivery event=%s", question.event_id)
+            metrics.ERRORS.labels(kind="DatabaseError").inc()
+            reply_for(question.reply_to, self.client).fail(texts.FAILED_DATABASE)
+            return False
         if question_id is None:
             metrics.DUPLICATES.inc()
             logger.info("duplicate delivery ignored event=%s", question.event_id)

@@ -22,6 +22,7 @@ class AnswerWorker:
         self.stale_after_seconds = stale_after_seconds
         self._stopping = threading.Event()
         self._sweeper: threading.Thread | None = None
+        self._recovered = False
 
     def submit(self, question_id: int) -> None:
         self.executor.submit(self._run, question_id)
@@ -39,16 +40,24 @@ class AnswerWorker:
             self.submit(question_id)
         if pending:
             logger.info("recovering pending questions count=%d", len(pending))
+        self._recovered = True
         return len(pending)
 
     def start(self) -> None:
-        self.recover()
+        self._recovered = False
+        try:
+            self.recover()
+        except Exception:  # noqa: BLE001 - the database may come back; the sweeper tries again
+            logger.exception("could not look for pending questions at start-up")
         self._sweeper = threading.Thread(target=self._sweep, name="docbot-sweeper", daemon=True)
         self._sweeper.start()
 
     def _sweep(self) -> None:
         while not self._stopping.wait(self.sweep_seconds):
             try:
+                if not self._recovered:
+                    self.recover()
+                    continue
                 for question_id in self.job.store.pending_ids(older_than_seconds=self.stale_after_seconds):
                     self.submit(question_id)
             except Exception:  # noqa: BLE001 - the next sweep tries again

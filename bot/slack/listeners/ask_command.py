@@ -17,8 +17,11 @@ def register(app: App, intake: QuestionIntake) -> None:
         if not question:
             ack(texts.ASK_USAGE)
             return
-        intake.take(_question(command, question))
-        ack(texts.ASK_WORKING.format(question=escape(question)))
+        # Slash commands are delivered once: if the question can't be stored, the asker is told at once.
+        if intake.take(_question(command, question), last_delivery=True):
+            ack(texts.ASK_WORKING.format(question=escape(question)))
+        else:
+            ack()
 
 
 def _question(command: dict, question: str) -> IncomingQuestion:

@@ -1,10 +1,10 @@
 """The assistant pane: suggested prompts when a thread starts; each message is a question in that thread."""
 
-from slack_bolt import App, Assistant, BoltContext, Say, SetSuggestedPrompts
+from slack_bolt import App, Assistant, BoltContext, BoltRequest, Say, SetSuggestedPrompts
 
 from bot.slack import texts
 from bot.slack.intake import QuestionIntake
-from bot.slack.listeners.payloads import question_from_event
+from bot.slack.listeners.payloads import is_last_delivery, question_from_event
 
 
 def register(app: App, intake: QuestionIntake) -> None:
@@ -18,7 +18,8 @@ def register(app: App, intake: QuestionIntake) -> None:
         set_suggested_prompts(prompts=texts.SUGGESTED_PROMPTS, title=texts.SUGGESTED_PROMPTS_TITLE)
 
     @assistant.user_message
-    def take_message(body: dict, event: dict, context: BoltContext) -> None:
-        intake.take(question_from_event(body, event, origin="assistant", bot_user_id=context.bot_user_id))
+    def take_message(body: dict, event: dict, context: BoltContext, request: BoltRequest) -> None:
+        question = question_from_event(body, event, origin="assistant", bot_user_id=context.bot_user_id)
+        intake.take(question, last_delivery=is_last_delivery(request))
 
     app.assistant(assistant)

@@ -4,24 +4,26 @@ Everything else is acknowledged and ignored: edits, deletions, bot posts, and th
 of a mention (the `app_mention` event answers that one).
 """
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest
 
 from bot.slack.intake import QuestionIntake
-from bot.slack.listeners.payloads import is_from_a_person, mentions, question_from_event
+from bot.slack.listeners.payloads import is_from_a_person, is_last_delivery, mentions, question_from_event
 
 
 def register(app: App, intake: QuestionIntake) -> None:
     @app.event("message")
-    def take_message(body: dict, event: dict, context: BoltContext) -> None:
+    def take_message(body: dict, event: dict, context: BoltContext, request: BoltRequest) -> None:
         if not is_from_a_person(event):
             return
         kind = event.get("channel_type")
         if kind == "im":
-            intake.take(question_from_event(body, event, origin="dm", bot_user_id=context.bot_user_id))
+            question = question_from_event(body, event, origin="dm", bot_user_id=context.bot_user_id)
+            intake.take(question, last_delivery=is_last_delivery(request))
             return
         if kind not in ("channel", "group") or mentions(event, context.bot_user_id):
             return
         thread_ts = event.get("thread_ts")
         team_id = event.get("team") or body.get("team_id") or ""
         if thread_ts and thread_ts != event["ts"] and intake.answers_followups(team_id, event["channel"], thread_ts):
-            intake.take(question_from_event(body, event, origin="followup", bot_user_id=context.bot_user_id))
+            question = question_from_event(body, event, origin="followup", bot_user_id=context.bot_user_id)
+            intake.take(question, last_delivery=is_last_delivery(request))

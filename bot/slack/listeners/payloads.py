@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from slack_bolt import BoltRequest
+
 from bot.slack.formatting import question_text
 from bot.slack.questions import IncomingQuestion, ReplyTo
 
@@ -28,3 +30,12 @@ def is_from_a_person(event: dict[str, Any]) -> bool:
 
 def mentions(event: dict[str, Any], user_id: str | None) -> bool:
     return bool(user_id) and f"<@{user_id}" in (event.get("text") or "")
+
+
+# Slack delivers an event up to four times: once, then retries 1, 2 and 3 (about 1 and 5 minutes apart).
+LAST_RETRY = 3
+
+
+def is_last_delivery(request: BoltRequest) -> bool:
+    retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+    return retry.isdigit() and int(retry) >= LAST_RETRY
