@@ -70,8 +70,12 @@ class _Failure:
 
 
 class FakeSlackApi:
-    def __init__(self, *, bot_token: str, team_id: str = "T0TEAM", bot_user_id: str = "UDOCBOT", bot_id: str = "BDOCBOT") -> None:
+    def __init__(
+        self, *, bot_token: str, app_token: str | None = None, team_id: str = "T0TEAM", bot_user_id: str = "UDOCBOT", bot_id: str = "BDOCBOT"
+    ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
+        self.socket_mode_url: str | None = None  # what apps.connections.open hands out
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
@@ -183,6 +187,10 @@ class FakeSlackApi:
                 failure.times -= 1
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 return failure.status, headers, json.dumps({"ok": False, "error": failure.error}).encode()
+            if method == "apps.connections.open":
+                ok = self.app_token and authorization == f"Bearer {self.app_token}" and self.socket_mode_url
+                body = {"ok": True, "url": self.socket_mode_url} if ok else {"ok": False, "error": "invalid_auth"}
+                return 200, {}, json.dumps(body).encode()
             if authorization != f"Bearer {self.bot_token}":
                 return 200, {}, json.dumps({"ok": False, "error": "invalid_auth"}).encode()
             body = self._answer(method, params)
