@@ -10,7 +10,7 @@ SCOPES = {
     "app_mentions:read", "assistant:write", "channels:history", "groups:history", "im:history",
     "channels:read", "groups:read", "chat:write", "commands",
 }
-EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "assistant_thread_started", "assistant_thread_context_changed"}
+EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "assistant_thread_started"}
 
 
 def load(name: str) -> dict:

@@ -17,6 +17,10 @@ def register(app: App, intake: QuestionIntake) -> None:
         say(texts.ASSISTANT_GREETING)
         set_suggested_prompts(prompts=texts.SUGGESTED_PROMPTS, title=texts.SUGGESTED_PROMPTS_TITLE)
 
+    @assistant.thread_context_changed
+    def ignore_context(body: dict) -> None:
+        """Answers don't depend on the channel the user is viewing; Bolt's default would store it in Slack."""
+
     @assistant.user_message
     def take_message(body: dict, event: dict, context: BoltContext, request: BoltRequest) -> None:
         question = question_from_event(body, event, origin="assistant", bot_user_id=context.bot_user_id)
