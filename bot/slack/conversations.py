@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.answering.types import Answer, Turn
@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Turns of history handed to the answerer: enough for follow-ups, small enough for a short prompt.
 HISTORY_TURNS = 10
+# Slack retries an event for about an hour at most; a day of event ids is plenty to recognise a duplicate.
+EVENT_MEMORY_HOURS = 24
 
 
 class ConversationStore:
@@ -125,6 +127,14 @@ class ConversationStore:
             if older_than_seconds:
                 query = query.where(Message.created_at < func.now() - text(f"interval '{int(older_than_seconds)} seconds'"))
             return list(session.scalars(query.order_by(Message.id)))
+
+    def forget_events(self, older_than_hours: int = EVENT_MEMORY_HOURS) -> int:
+        """Drops event ids old enough that Slack will never deliver them again (it retries for minutes)."""
+        with self.database.session() as session:
+            result = session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < func.now() - text(f"interval '{int(older_than_hours)} hours'"))
+            )
+            return result.rowcount or 0
 
     def answers_followups(self, team_id: str, channel_id: str, thread_ts: str) -> bool:
         """True when the channel lets docbot answer without a mention and docbot already talks in this thread."""

@@ -1,7 +1,7 @@
 """Answers run on a small thread pool after the acknowledgement; pending questions left by a crash are picked up.
 
 At start-up every pending question is queued; a sweeper also re-queues questions pending for longer than
-`stale_after_seconds` (another process died holding them). The advisory lock in `AnswerJob` makes a question
+`stale_after_seconds` (another process died holding them) and forgets event ids too old to be redelivered. The advisory lock in `AnswerJob` makes a question
 answered once even when several processes queue it.
 """
 
@@ -60,6 +60,7 @@ class AnswerWorker:
                     continue
                 for question_id in self.job.store.pending_ids(older_than_seconds=self.stale_after_seconds):
                     self.submit(question_id)
+                self.job.store.forget_events()
             except Exception:  # noqa: BLE001 - the next sweep tries again
                 logger.exception("sweeping pending questions failed")
 

@@ -81,3 +81,15 @@ def test_pending_ids_can_skip_recent_questions(db):
 def add_collection(db, name: str) -> None:
     with db.session() as session:
         session.add(Collection(name=name, embedding_model="test", embedding_dim=384))
+
+
+def test_old_event_ids_are_forgotten_recent_ones_kept(db):
+    from sqlalchemy import text
+
+    store = ConversationStore(db)
+    store.record_question(question("EvOld"))
+    store.record_question(question("EvNew", thread_ts="2.2"))
+    with db.session() as session:
+        session.execute(text("UPDATE processed_events SET received_at = now() - interval '2 days' WHERE event_id = 'EvOld'"))
+    assert store.forget_events() == 1
+    assert store.record_question(question("EvNew", thread_ts="2.2")) is None
