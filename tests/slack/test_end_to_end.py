@@ -16,11 +16,12 @@ from sqlalchemy import select
 from bot.answering.service import AnswerService
 from bot.db.models import Feedback
 from bot.logs import configure_logging
+from bot.settings import load_settings
 from bot.slack import channel_map
 from bot.slack.app import build_bot
 from tests.slack.e2e import RESTRICTED_FACT, World, prompts, slack_traffic, world
 from tests.slack.harness import running_server
-from tests.slack.slack_requests import BOT_TOKEN, BOT_USER, SIGNING_SECRET, TEAM, SlackSender, envelope, mention, message, new_ts
+from tests.slack.slack_requests import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackSender, mention, message, new_ts
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +29,10 @@ def log() -> Iterator[io.StringIO]:
     """Everything logged while the module runs, at DEBUG, through docbot's own logging set-up."""
     stream = io.StringIO()
     yield stream
+    configure_logging(load_settings(log_level="WARNING"), stream=io.StringIO())  # libraries back to WARNING
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_docbot", False)]:
         root.removeHandler(handler)
-    root.setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def slack(e2e: World) -> Iterator[SlackSender]:
 
 
 def answered_once(e2e: World, channel: str, thread_ts: str, containing: str) -> list:
-    replies = e2e.slack.wait_for_reply(channel, thread_ts, containing=containing)
+    e2e.slack.wait_for_reply(channel, thread_ts, containing=containing)
     time.sleep(0.5)  # a second answer would arrive by now
     return e2e.slack.thread(channel, thread_ts)
 
