@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from bot.errors import ConfigError
-from bot.settings import Settings
+from bot.settings import EmbeddingBackend, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ _lock = threading.Lock()
 
 def load_embedder(settings: Settings) -> Embedder:
     """The configured embedder, loaded once per process (models take seconds to load)."""
-    key = (settings.embedding_model, settings.embedding_endpoint_url)
+    key = (settings.embedding_model, settings.embedding_endpoint_url, settings.embedding_backend)
     with _lock:
         if key not in _cache:
             _cache[key] = _load(settings)
@@ -76,6 +76,10 @@ def _load(settings: Settings) -> Embedder:
         from bot.embedding_endpoint import load_endpoint_embedder
 
         return load_endpoint_embedder(settings)
+    if settings.embedding_backend is not EmbeddingBackend.TORCH:
+        from bot.embedding_onnx import load_onnx_embedder
+
+        return load_onnx_embedder(settings)
     from sentence_transformers import SentenceTransformer
 
     location = settings.embedding_model or str(bundled_model_path())

@@ -20,6 +20,12 @@ class LLMBackend(StrEnum):
     OPENAI = "openai"
 
 
+class EmbeddingBackend(StrEnum):
+    TORCH = "torch"
+    ONNX = "onnx"
+    ONNX_INT8 = "onnx-int8"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
@@ -35,6 +41,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", description="Base URL of the Slack Web API")
     embedding_model: str | None = Field(None, description="sentence-transformers model folder or id (default: bundled all-MiniLM-L6-v2)")
     embedding_endpoint_url: str | None = Field(None, description="Text Embeddings Inference server URL")
+    embedding_backend: EmbeddingBackend = Field(
+        EmbeddingBackend.TORCH, description="How the local model runs: torch, onnx or onnx-int8 (exported locally, cached)"
+    )
     llm_backend: LLMBackend = Field(LLMBackend.LOCAL, description="local, hf-endpoint or openai")
     llm_model: str | None = Field(None, description="Local transformers model folder or id, or the remote model name")
     llm_endpoint_url: str | None = Field(None, description="URL of the remote LLM server")
