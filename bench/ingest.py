@@ -91,7 +91,7 @@ def _vector_hit_at_5(database, embedder, collection: str) -> None:
     questions = [q for q in _eval_questions() if q["sources"]]
     if not questions:
         return
-    hits = 0
+    hits = followup_hits = 0
     with database.session() as session:
         for question in questions:
             vector = "[" + ",".join(f"{x:.7f}" for x in embedder.embed_query(question["question"])) + "]"
@@ -100,8 +100,13 @@ def _vector_hit_at_5(database, embedder, collection: str) -> None:
                 f" WHERE k.name = :name AND c.embedding_dim = {embedder.dimension}"
                 f" ORDER BY c.embedding::vector({embedder.dimension}) <=> CAST(:v AS vector({embedder.dimension})) LIMIT 5"
             ), {"name": collection, "v": vector}).scalars().all()
-            hits += bool(set(top) & set(question["sources"]))
-    print(f"vector-only hit@5 on the eval set's answerable questions: {hits}/{len(questions)} = {hits / len(questions):.2f}")
+            hit = bool(set(top) & set(question["sources"]))
+            hits += hit
+            followup_hits += hit and question.get("kind") == "followup"
+    followups = sum(q.get("kind") == "followup" for q in questions)
+    standalone = len(questions) - followups
+    print(f"vector-only hit@5 on the eval set's answerable questions: {hits}/{len(questions)} = {hits / len(questions):.2f}; "
+          f"without follow-ups (they need the conversation): {hits - followup_hits}/{standalone} = {(hits - followup_hits) / max(standalone, 1):.2f}")
 
 
 def _check_eval_sources(database, collection: str) -> None:
