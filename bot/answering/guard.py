@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from bot.answering.retriever import Hit
 from bot.answering.terms import content_terms, is_number, stem, stems, tokens
 
-# Cosine similarity (all-MiniLM-L6-v2) of the best chunk below which the docs are taken not to answer.
-# Calibrated on the shared eval set (answerable vs unanswerable questions): see docs/answering.md.
-MIN_SIMILARITY = 0.45
 # The share of an answer's content words that may be absent from its sources (rephrasing, linking words).
 MAX_UNSUPPORTED_SHARE = 0.25
 # Words an answer may use about itself without the sources saying them.
@@ -34,11 +31,38 @@ _DECLINES = re.compile(
 
 
 def best_similarity(hits: Sequence[Hit]) -> float:
-    return max((h.similarity for h in hits if h.similarity is not None), default=0.0)
+    """The question's similarity to the closest chunk the vector search saw (0 when it saw none)."""
+    values = [v for h in hits for v in (h.similarity, h.best_similarity) if v is not None]
+    return max(values, default=0.0)
 
 
-def relevant_enough(hits: Sequence[Hit], min_similarity: float = MIN_SIMILARITY) -> bool:
-    return best_similarity(hits) >= min_similarity
+@dataclass(frozen=True)
+class Relevance:
+    """Whether retrieval found something that answers the question, from scores alone.
+
+    The closest chunk's cosine similarity (all-MiniLM-L6-v2) decides, except in a grey zone where
+    answerable and unanswerable questions overlap: there a chunk counts only if both searches agree on it
+    (one of the top fused chunks ranks within `corroboration_rank` in the vector AND the full-text list).
+    Calibrated on the shared Python-docs eval set (see docs/answering.md for the figures and margins);
+    another embedding model needs its own numbers.
+    """
+
+    min_similarity: float = 0.50  # below: abstain (unanswerable questions reached 0.487; answerable ones 0.492+)
+    confident_similarity: float = 0.55  # above: answer
+    corroboration_rank: int = 30  # grey zone: answerable questions' best agreement was 20 at worst; unanswerable 43+
+    agreeing_hits: int = 3
+
+    def relevant(self, hits: Sequence[Hit]) -> bool:
+        best = best_similarity(hits)
+        if best < self.min_similarity:
+            return False
+        return best >= self.confident_similarity or self.corroborated(hits)
+
+    def corroborated(self, hits: Sequence[Hit]) -> bool:
+        return any(
+            h.vector_rank is not None and h.keyword_rank is not None and max(h.vector_rank, h.keyword_rank) <= self.corroboration_rank
+            for h in hits[: self.agreeing_hits]
+        )
 
 
 @dataclass(frozen=True)

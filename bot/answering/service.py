@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answering import compose
-from bot.answering.guard import MIN_SIMILARITY, best_similarity, check_support
+from bot.answering.guard import Relevance, best_similarity, check_support
 from bot.answering.llm import LLM, load_llm
 from bot.answering.llm.streaming import stream_answer
 from bot.answering.prompt import Source, format_sources, number_sources, prompt_for, prompt_question
@@ -51,11 +51,11 @@ class AnswerService:
         *,
         embedder: Embedder | None = None,
         llm: LLM | None = None,
-        min_similarity: float = MIN_SIMILARITY,
+        relevance: Relevance = Relevance(),
     ) -> None:
         self.settings = settings
         self.database = database
-        self.min_similarity = min_similarity
+        self.relevance = relevance
         self._embedder = embedder
         self._llm = llm
 
@@ -95,7 +95,7 @@ class AnswerService:
         def retrieve(standalone: Standalone) -> Retrieval:
             hits = [Hit.from_document(d) for d in retriever.invoke(standalone.search)]
             best = best_similarity(hits)
-            return Retrieval(standalone, hits, best, relevant=bool(hits) and best >= self.min_similarity)
+            return Retrieval(standalone, hits, best, relevant=bool(hits) and self.relevance.relevant(hits))
 
         return rewrite | RunnableLambda(retrieve, name="retrieve")
 
@@ -151,9 +151,11 @@ class AnswerService:
         return Answer(text=text, citations=cited)
 
     def _prompt_sources(self, hits: Sequence[Hit], limit: int) -> list[Source]:
-        """The top documents; after the first, only those relevant in their own right (a stray source misleads)."""
-        relevant = [h for i, h in enumerate(hits) if i == 0 or (h.similarity or 0.0) >= self.min_similarity]
-        return number_sources(relevant, limit)
+        """The top documents: the first, then those with a chunk relevant in its own right (a stray source
+        misleads), each with all its retrieved chunks."""
+        floor = self.relevance.min_similarity
+        documents = {hits[0].document_id} | {h.document_id for h in hits if (h.similarity or 0.0) >= floor}
+        return number_sources([h for h in hits if h.document_id in documents], limit)
 
 
 def _emit(on_token: TokenCallback | None, piece: str) -> None:

@@ -1,4 +1,4 @@
-from bot.answering.guard import check_support, relevant_enough
+from bot.answering.guard import Relevance, check_support
 from bot.answering.retriever import Hit
 
 SOURCE = (
@@ -7,8 +7,8 @@ SOURCE = (
 )
 
 
-def _hit(similarity: float | None) -> Hit:
-    return Hit(1, 1, "c", "a.md", "A", None, "", "text", 0.03, similarity, 1, 1)
+def _hit(similarity: float | None, best: float | None = None, ranks: tuple[int | None, int | None] = (1, 1)) -> Hit:
+    return Hit(1, 1, "c", "a.md", "A", None, "", "text", 0.03, similarity, best, *ranks)
 
 
 def test_an_answer_in_the_sources_words_is_supported():
@@ -39,6 +39,16 @@ def test_a_declined_or_empty_answer_is_not_an_answer():
 
 
 def test_relevance_comes_from_the_best_vector_similarity():
-    assert relevant_enough([_hit(0.2), _hit(0.7)], min_similarity=0.5)
-    assert not relevant_enough([_hit(0.3), _hit(None)], min_similarity=0.5)
-    assert not relevant_enough([], min_similarity=0.5)
+    relevance = Relevance(min_similarity=0.5, confident_similarity=0.6, corroboration_rank=30)
+    assert relevance.relevant([_hit(0.2), _hit(0.7)])
+    assert not relevance.relevant([_hit(0.3), _hit(None)])
+    assert not relevance.relevant([])
+    # The closest vector candidate counts even when fusion ranked it out of the top k.
+    assert relevance.relevant([_hit(0.3, best=0.65)])
+
+
+def test_in_the_grey_zone_both_searches_must_agree_on_a_top_chunk():
+    relevance = Relevance(min_similarity=0.5, confident_similarity=0.6, corroboration_rank=30)
+    assert relevance.relevant([_hit(0.55, ranks=(12, 25))])
+    assert not relevance.relevant([_hit(0.55, ranks=(1, 48)), _hit(0.5, ranks=(40, 2)), _hit(0.5, ranks=(3, None))])
+    assert not relevance.relevant([_hit(0.45, ranks=(1, 1))])  # below the floor, agreement doesn't help

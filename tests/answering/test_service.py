@@ -62,7 +62,7 @@ def test_the_sources_shown_are_the_ones_in_the_prompt_whatever_the_model_cites(d
     assert "[7]" not in answer.text  # cites nothing that exists: the mark goes, the sources stay
     assert answer.citations and answer.citations[0].source == "expenses.md"
     prompt = _prompt(server)
-    assert all(c.quote in prompt for c in answer.citations)
+    assert all(_words(c.quote) in _words(prompt) for c in answer.citations)
 
 
 def test_an_unsupported_answer_is_replaced_by_quotes(db, settings, embedder):
@@ -87,6 +87,10 @@ def test_the_bundled_model_makes_a_claim_its_sources_dont_support_and_it_is_repl
     assert answer.text.startswith("I couldn't write an answer these sources support")
     assert "220 euros per night in London" in answer.text
     assert answer.citations[0].source == "expenses.md"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _texts(source: str) -> list[str]:

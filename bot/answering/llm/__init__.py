@@ -50,6 +50,11 @@ def _build(settings: Settings) -> LLM:
     from bot.answering.llm.local import LocalChatModel, load_model_and_tokenizer
 
     model, tokenizer, name = load_model_and_tokenizer(settings)
-    chat_model = LocalChatModel(model=model, tokenizer=tokenizer, model_name=name, max_new_tokens=LOCAL_MAX_NEW_TOKENS, timeout_seconds=timeout)
+    bundled = not settings.llm_model
+    chat_model = LocalChatModel(
+        model=model, tokenizer=tokenizer, model_name=name, max_new_tokens=LOCAL_MAX_NEW_TOKENS, timeout_seconds=timeout,
+        # Measured: after its first paragraph the bundled model drifts into invented code and facts.
+        stop_strings=("\n\n",) if bundled else (),
+    )
     # The bundled model is tiny: one or two sources keep it on topic. A model named by LLM_MODEL gets three.
-    return LLM(chat_model, chat=True, name=f"local {name}", sources_in_prompt=3 if settings.llm_model else 2, timeout_seconds=timeout)
+    return LLM(chat_model, chat=True, name=f"local {name}", sources_in_prompt=2 if bundled else 3, timeout_seconds=timeout)

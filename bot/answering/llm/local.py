@@ -96,6 +96,7 @@ class LocalChatModel(BaseChatModel):
     model_name: str
     max_new_tokens: int = 120
     timeout_seconds: float = 120.0
+    stop_strings: tuple[str, ...] = ()  # generation ends at the first of these
 
     @property
     def _llm_type(self) -> str:
@@ -123,6 +124,7 @@ class LocalChatModel(BaseChatModel):
                     repetition_penalty=1.1,
                     max_time=self.timeout_seconds,
                     pad_token_id=self.tokenizer.eos_token_id,
+                    **({"stop_strings": list(self.stop_strings), "tokenizer": self.tokenizer} if self.stop_strings else {}),
                 )
             except BaseException as error:  # surfaced in the caller's thread below
                 failure.append(error)
