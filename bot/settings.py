@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     embedding_model: str | None = Field(None, description="sentence-transformers model folder or id (default: bundled all-MiniLM-L6-v2)")
     embedding_endpoint_url: str | None = Field(None, description="Text Embeddings Inference server URL")
     embedding_backend: EmbeddingBackend = Field(
-        EmbeddingBackend.TORCH, description="How the local model runs: torch, onnx or onnx-int8 (exported locally, cached)"
+        EmbeddingBackend.ONNX_INT8, description="How the local model runs: torch, onnx or onnx-int8 (exported locally, cached)"
     )
     llm_backend: LLMBackend = Field(LLMBackend.LOCAL, description="local, hf-endpoint or openai")
     llm_model: str | None = Field(None, description="Local transformers model folder or id, or the remote model name")
