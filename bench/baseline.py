@@ -14,6 +14,9 @@ from langchain_core.documents import Document
 from bot.db.engine import sqlalchemy_url
 from bot.embeddings import bundled_model_path
 
+# PGVector sends one multi-row INSERT per call: 16k chunks would pass Postgres's 65,535-parameter limit
+# ("number of parameters must be between 0 and 65535"), so, like a user who hit that, add in batches.
+ADD_BATCH = 1000
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 VECTOR_SIZE = 384
@@ -63,7 +66,8 @@ def ingest(kind: str, url: str, name: str, corpus: Path) -> int:
     """Load, split, embed, store: the whole script a user runs. Returns the number of chunks stored."""
     store = open_store(kind, url, name, embeddings(), fresh=True)
     chunks = split(load_documents(corpus))
-    store.add_documents(chunks)
+    for start in range(0, len(chunks), ADD_BATCH):
+        store.add_documents(chunks[start:start + ADD_BATCH])
     return len(chunks)
 
 
