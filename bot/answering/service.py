@@ -129,8 +129,6 @@ class AnswerService:
     def _generate(self, retrieval: Retrieval, on_token: TokenCallback | None) -> Answer:
         llm = self.llm
         sources = self._prompt_sources(retrieval.hits, llm.sources_in_prompt)
-        # Two sentences from the best source (an answer often spans two), one from each other source.
-        quotes = best_sentences(retrieval.standalone.search, [s.text for s in sources], self.embedder, per_text=[2])
         allowed_links = urls_in([s.text for s in sources] + [s.first.url for s in sources])
         safe = SafeStream(allowed_links)
         inputs = {
@@ -140,11 +138,14 @@ class AnswerService:
         draft = stream_answer(llm, prompt_for(llm.chat), inputs, on_piece=lambda piece: _emit(on_token, safe.feed(piece)))
         _emit(on_token, safe.flush())
         draft = compose.keep_known_citations(clean_answer(draft, allowed_links), len(sources)).strip()
+        # Two sentences from the best source (an answer often spans two), one from each other source.
+        quotes = best_sentences(retrieval.standalone.search, [s.text for s in sources], self.embedder, per_text=[2])
         evidence = [f"{s.first.title} {s.first.heading} {s.text}" for s in sources]
         support = check_support(draft, evidence, retrieval.standalone.search)
         cited = compose.citations(sources, quotes)
         if not support.supported:
-            logger.info("answer replaced by quotes reason=%s", support.reason)
+            logger.info("answer replaced by quotes unsupported_terms=%d", len(support.unsupported))
+            logger.debug("answer replaced by quotes reason=%s", support.reason)
             return Answer(text=compose.quotes_instead(sources, quotes), citations=cited, replaced_by_quotes=True)
         text = compose.with_quotes(draft, sources, quotes)
         _emit(on_token, text[len(draft):])

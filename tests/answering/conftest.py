@@ -3,7 +3,7 @@
 import pytest
 
 from bot.embeddings import Embedder, load_embedder
-from bot.settings import Settings, load_settings
+from bot.settings import load_settings
 from tests.conftest import MODEL_CACHE
 
 
