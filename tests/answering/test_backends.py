@@ -109,3 +109,19 @@ def test_local_backend_gives_up_after_its_timeout(local_llm):
     # Either an error, or generation cut short by max_time: never the 400 tokens (~35 s) asked for.
     assert text is None or len(text.split()) < 50
     assert time.monotonic() - started < 30
+
+
+def test_llm_model_names_another_local_transformers_model(local_llm, tmp_path):
+    folder = converted_path(load_settings(docbot_model_cache=MODEL_CACHE))  # any transformers folder will do
+    llm = load_llm(load_settings(llm_model=str(folder), docbot_model_cache=tmp_path))
+    assert llm is not local_llm and llm.name == f"local {folder}" and llm.sources_in_prompt == 3
+    text, pieces = _run(llm)
+    assert text.strip() and "".join(pieces) == text
+    assert not any(tmp_path.iterdir())  # nothing converted for a model that needs no conversion
+
+
+def test_an_unloadable_llm_model_is_a_config_error_naming_the_setting(tmp_path):
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LLM_MODEL"):
+        load_llm(load_settings(llm_model=str(tmp_path / "no-such-model")))
