@@ -38,9 +38,12 @@ def test_handbook_is_ingested_with_sources_titles_and_headings(db, ingest_settin
 def test_embedding_is_of_heading_path_and_text(db, ingest_settings, handbook: Path, embedder):
     ingest(db, ingest_settings, [str(handbook / "deploys.md")])
     heading_path, text, embedding = rows(db, "SELECT heading_path, text, embedding::text FROM chunks WHERE text LIKE '%15:00 on Fridays%'")[0]
-    expected = embedder.embed_documents([f"{heading_path}\n\n{text}"])[0]
+    with_heading, text_only = embedder.embed_documents([f"{heading_path}\n\n{text}", text])
     stored = np.array([float(x) for x in embedding.strip("[]").split(",")])
-    assert np.allclose(stored, expected, atol=1e-5)
+    # int8 dynamic quantization scales activations per batch, so a vector depends slightly on its batch-mates:
+    # compare directions, and check the heading path is part of what was embedded.
+    assert float(stored @ with_heading) > 0.98
+    assert float(stored @ with_heading) > float(stored @ text_only)
     assert sources(db) == ["deploys.md"]  # a single file's source is its name
 
 
