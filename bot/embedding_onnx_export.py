@@ -156,22 +156,29 @@ def _quantize(source: Path, target: Path) -> None:
     # Attention-score MatMuls multiply two activations: there are no weights to shrink, and quantizing both
     # operands on the fly costs accuracy.
     activation_only = [n.name for n in graph.node if n.op_type == "MatMul" and not weights.intersection(n.input)]
-    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # The quantizer writes scratch files beside its input (`model-inferred.onnx`): processes quantizing at once
+    # (workers started together) would trip over each other's, so each works on its own link to the input.
+    work = Path(tempfile.mkdtemp(prefix=".quantize-", dir=target.parent))
     logger.info("quantizing embedding model to int8 file=%s", target)
     try:
+        private = work / source.name
+        try:
+            os.link(source, private)
+        except OSError:
+            shutil.copyfile(source, private)
         with _quiet_root_logger():
             quantize_dynamic(
-                str(source),
-                str(partial),
+                str(private),
+                str(work / target.name),
                 weight_type=QuantType.QInt8,
                 per_channel=True,
                 op_types_to_quantize=["MatMul"],
                 nodes_to_exclude=activation_only,
                 extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
             )
-        os.replace(partial, target)
+        os.replace(work / target.name, target)
     finally:
-        partial.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _publish(work: Path, folder: Path) -> None:

@@ -1,5 +1,7 @@
 """The ONNX backends of the bundled model against torch: same vectors (within quantization), same tokens."""
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -93,6 +95,25 @@ def test_cached_export_is_reused_not_redone(tmp_path, monkeypatch):
     assert again == first
     # The MatMul weights shrink 4x; the token-embedding table (a Gather) stays float.
     assert again.model_file(True).stat().st_size < 0.7 * again.model_file(False).stat().st_size
+
+
+def test_processes_exporting_at_once_both_succeed(tmp_path):
+    # Workers started together each find an empty cache: both export and quantize, neither trips the other.
+    script = (
+        "import sys; from pathlib import Path; from bot.embeddings import bundled_model_path;"
+        "from bot.embedding_onnx_export import exported_model;"
+        "m = exported_model(str(bundled_model_path()), 'all-MiniLM-L6-v2', Path(sys.argv[1]), quantized=True);"
+        "print(m.model_file(True).stat().st_size)"
+    )
+    command = [sys.executable, "-c", script, str(tmp_path / "cache")]
+    processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0], [err[-2000:] for _, err in outputs]
+    sizes = {out.strip() for out, _ in outputs}
+    assert len(sizes) == 1 and int(sizes.pop()) > 0
+    leftovers = [p.name for p in (tmp_path / "cache" / "onnx").rglob(".*")]
+    assert leftovers == []
 
 
 def test_fingerprint_follows_the_model_files(tmp_path):
