@@ -10,6 +10,7 @@ served model's own tokenizer.
 
 import logging
 from dataclasses import dataclass
+
 import httpx
 import numpy as np
 
@@ -23,7 +24,7 @@ _BATCH = 32  # TEI's default --max-client-batch-size
 
 
 @dataclass
-class EndpointEmbedder:
+class TeiEmbedder:
     model_name: str
     dimension: int
     max_tokens: int
@@ -46,7 +47,7 @@ class EndpointEmbedder:
         return len(response.json()[0])
 
 
-def load_endpoint_embedder(settings: Settings) -> EndpointEmbedder:
+def load_tei_embedder(settings: Settings) -> TeiEmbedder:
     url = settings.embedding_endpoint_url.rstrip("/")
     token = settings.hf_token.get_secret_value() if settings.hf_token else None
     headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -62,7 +63,7 @@ def load_endpoint_embedder(settings: Settings) -> EndpointEmbedder:
         probe = _embed(http, ["docbot"])
     except (httpx.HTTPError, ValueError, IndexError, TypeError) as error:
         raise ConfigError(f"EMBEDDING_ENDPOINT_URL: the server at {url} did not embed a test text ({type(error).__name__})") from None
-    embedder = EndpointEmbedder(
+    embedder = TeiEmbedder(
         model_name=model_id,
         dimension=len(probe[0]),
         max_tokens=int(details.get("max_input_length") or 512),

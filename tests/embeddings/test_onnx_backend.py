@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import embedding_onnx_export
-from bot.embedding_onnx_export import exported_model, fingerprint
-from bot.embeddings import BUNDLED_MODEL_NAME, bundled_model_path, load_embedder
+from bot.embeddings import BUNDLED_MODEL_NAME, bundled_model_path, load_embedder, onnx_export
+from bot.embeddings.onnx_export import exported_model, fingerprint
 from bot.settings import EmbeddingBackend, load_settings
 from tests.conftest import MODEL_CACHE
 
@@ -89,7 +88,7 @@ def test_cached_export_is_reused_not_redone(tmp_path, monkeypatch):
     def no_export(*args):
         raise AssertionError("exported again although the cache holds this model")
 
-    monkeypatch.setattr(embedding_onnx_export, "_export", no_export)
+    monkeypatch.setattr(onnx_export, "_export", no_export)
     again = exported_model(location, BUNDLED_MODEL_NAME, MODEL_CACHE, quantized=True)
 
     assert again == first
@@ -101,7 +100,7 @@ def test_processes_exporting_at_once_both_succeed(tmp_path):
     # Workers started together each find an empty cache: both export and quantize, neither trips the other.
     script = (
         "import sys; from pathlib import Path; from bot.embeddings import bundled_model_path;"
-        "from bot.embedding_onnx_export import exported_model;"
+        "from bot.embeddings.onnx_export import exported_model;"
         "m = exported_model(str(bundled_model_path()), 'all-MiniLM-L6-v2', Path(sys.argv[1]), quantized=True);"
         "print(m.model_file(True).stat().st_size)"
     )

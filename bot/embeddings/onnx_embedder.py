@@ -1,20 +1,14 @@
-"""The local embedding model on ONNX Runtime (EMBEDDING_BACKEND=onnx or onnx-int8): same model, faster on CPU.
+"""The local model on ONNX Runtime (EMBEDDING_BACKEND=onnx or onnx-int8): same model, faster on CPU.
 
-The model is exported from the sentence-transformers folder on disk (see `embedding_onnx_export`) and cached
-under the model cache; once cached, loading needs neither torch nor transformers. int8 vectors differ from
-torch's by a cosine of ~0.005 on average, close enough that both share the model's name: a collection built
-with one backend is searched with another (docs/benchmarks.md has the retrieval figures).
+The graph is exported from the sentence-transformers folder on disk (`onnx_export`) and cached under the
+model cache; once cached, running it needs neither torch nor transformers. int8 vectors differ from torch's
+by a cosine of ~0.005 on average, close enough that both share the model's name: a collection built with
+one backend is searched with another (docs/benchmarks.md has the retrieval figures).
 """
-
-import logging
 
 import numpy as np
 
-from bot.embedding_onnx_export import OUTPUT_NAME, ExportedModel, exported_model
-from bot.errors import ConfigError
-from bot.settings import EmbeddingBackend, Settings
-
-logger = logging.getLogger(__name__)
+from bot.embeddings.onnx_files import OUTPUT_NAME, ExportedModel
 
 # Texts per inference call. Texts are sorted by length first, so a batch pads little; 32 measured best.
 BATCH_SIZE = 32
@@ -23,7 +17,11 @@ BATCH_SIZE = 32
 class OnnxEmbedder:
     """An `Embedder` running an exported sentence-transformers graph (transformer, pooling, normalize)."""
 
+    FED_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
     def __init__(self, model_name: str, exported: ExportedModel, *, quantized: bool) -> None:
+        # Imported here, not at the top: importing this module (the factory does) must not load ONNX Runtime
+        # for the torch and TEI backends.
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -71,20 +69,3 @@ class OnnxEmbedder:
         # The graph normalizes already (models whose chain does not are normalized here the same way).
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
-
-
-def load_onnx_embedder(settings: Settings) -> OnnxEmbedder:
-    """The configured model on ONNX Runtime, exported into `settings.model_cache` on first use."""
-    from bot.embeddings import BUNDLED_MODEL_NAME, bundled_model_path
-
-    location = settings.embedding_model or str(bundled_model_path())
-    name = settings.embedding_model or BUNDLED_MODEL_NAME
-    quantized = settings.embedding_backend is EmbeddingBackend.ONNX_INT8
-    exported = exported_model(location, name, settings.model_cache, quantized=quantized)
-    unknown = set(exported.input_names) - {"input_ids", "attention_mask", "token_type_ids"}
-    if unknown:
-        raise ConfigError(f"EMBEDDING_BACKEND: the model {name!r} takes inputs ONNX mode does not feed: {sorted(unknown)}")
-    embedder = OnnxEmbedder(name, exported, quantized=quantized)
-    logger.info("embedding model loaded model=%s backend=%s folder=%s", name, settings.embedding_backend, exported.folder.name)
-    return embedder
-
