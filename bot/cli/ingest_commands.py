@@ -167,7 +167,7 @@ def worker(
     name: str | None = typer.Option(None, "--name", help="Worker name shown in logs"),
 ) -> None:
     """Run queued ingest jobs and periodic re-syncs (several workers may share one database)."""
-    from ingestion.worker import run_worker
+    from ingestion.ingest_worker import run_worker
 
     context = cli_context(ctx)
     database = context.database()

@@ -14,7 +14,7 @@ from bot.cli.app import app
 from bot.errors import DocbotError
 from ingestion import schedule
 from ingestion.queue import defer_sync, make_app
-from ingestion.worker import run_worker
+from ingestion.ingest_worker import run_worker
 from tests.ingestion.helpers import rows
 
 

@@ -1,4 +1,4 @@
-"""`docbot worker`: loads the model, puts stalled jobs back in the queue, then runs ingest jobs until stopped."""
+"""`docbot worker` runs ingestion jobs: loads the model, puts stalled jobs back in the queue, then runs jobs until stopped."""
 
 import asyncio
 import logging
