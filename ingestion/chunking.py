@@ -4,6 +4,9 @@ Every chunk's heading path plus text fits `max_tokens` of the embedding model's 
 embedding is computed from both. Consecutive chunks of one long section share a little overlap (the
 previous chunk's last sentence); runs of small sibling sections are packed together under their common
 heading path, each keeping its own heading as a line, so a chunk is rarely a lone heading and a line.
+
+A definition (a paragraph whose first line is one of its section's `terms`) is never cut from its term:
+it fits a chunk whole, or each of its pieces starts with the term again; it gets no overlap before it.
 """
 
 import re
@@ -61,14 +64,15 @@ class Chunker:
     def _split_section(self, headings: list[str], section: Section) -> list[Chunk]:
         path, path_tokens = self._heading_path(headings)
         budget = self.options.max_tokens - path_tokens - 2  # two newlines between path and text
-        units = self._units(section.text, budget)
+        terms = set(section.terms)
+        units = self._units(section.text, budget, terms)
         chunks: list[Chunk] = []
         current: list[tuple[str, int]] = []
         used = 0
         for unit, tokens in units:
             if current and used + tokens > budget:
                 chunks.append(self._chunk(path, path_tokens, current, section.metadata))
-                current = self._overlap(current, budget - tokens)
+                current = [] if _term_of(unit, terms) else self._overlap(current, budget - tokens)
                 used = sum(t for _, t in current)
             current.append((unit, tokens))
             used += tokens
@@ -76,7 +80,7 @@ class Chunker:
             chunks.append(self._chunk(path, path_tokens, current, section.metadata))
         return chunks
 
-    def _units(self, text: str, budget: int) -> list[tuple[str, int]]:
+    def _units(self, text: str, budget: int, terms: set[str]) -> list[tuple[str, int]]:
         """Paragraphs that fit the budget; longer ones broken into sentences (or lines), then words."""
         units: list[tuple[str, int]] = []
         for paragraph in _PARAGRAPH.split(text):
@@ -87,12 +91,40 @@ class Chunker:
             if tokens <= budget:
                 units.append((paragraph, tokens))
                 continue
-            for sentence in _SENTENCE.split(paragraph):
-                if not sentence.strip():
-                    continue
-                tokens = self._count_bounded(sentence, budget)
-                units.extend([(sentence, tokens)] if tokens <= budget else self._words(sentence, budget))
+            term = _term_of(paragraph, terms)
+            lead_tokens = self.count(term) + 1 if term else 0
+            if term and lead_tokens <= budget // 2:
+                description = paragraph[len(term) + 1:]
+                pieces = self._runs(self._sentences(description, budget - lead_tokens), budget - lead_tokens)
+                units.extend((f"{term}\n{piece}", lead_tokens + tokens) for piece, tokens in pieces)
+            else:
+                units.extend(self._sentences(paragraph, budget))
         return units
+
+    def _sentences(self, paragraph: str, budget: int) -> list[tuple[str, int]]:
+        """A paragraph's sentences (or lines) within the budget, longer ones broken into words."""
+        units: list[tuple[str, int]] = []
+        for sentence in _SENTENCE.split(paragraph):
+            if not sentence.strip():
+                continue
+            tokens = self._count_bounded(sentence, budget)
+            units.extend([(sentence, tokens)] if tokens <= budget else self._words(sentence, budget))
+        return units
+
+    def _runs(self, units: list[tuple[str, int]], budget: int) -> list[tuple[str, int]]:
+        """Consecutive units joined (by a line break) into as few pieces as fit the budget."""
+        runs: list[tuple[str, int]] = []
+        current: list[str] = []
+        used = 0
+        for unit, tokens in units:
+            if current and used + tokens > budget:
+                runs.append(("\n".join(current), used))
+                current, used = [], 0
+            current.append(unit)
+            used += tokens
+        if current:
+            runs.append(("\n".join(current), used))
+        return runs
 
     def _count_bounded(self, text: str, budget: int) -> int:
         """The token count, or "over budget" without tokenizing megabytes of one unbroken paragraph."""
@@ -211,6 +243,11 @@ class Chunker:
         text = "\n\n".join(parts)
         text_tokens = self.count(text)
         return Chunk(path, text, path_tokens + 2 + text_tokens, dict(group[0][1].metadata), text_tokens)
+
+
+def _term_of(paragraph: str, terms: set[str]) -> str | None:
+    first = paragraph.split("\n", 1)[0]
+    return first if first in terms else None
 
 
 def _slices(word: str, size: int) -> list[str]:

@@ -59,7 +59,7 @@ def load(data: bytes, *, name: str, url: str | None = None, content_type: str | 
     declared = _declared_format(name, content_type)
     actual, note = detect_format(data, declared)
     loader = _LOADERS[actual]
-    document = loader(data, name=name, url=url) if actual == "html" else loader(data, name=name)
+    document = loader(data, name=name, url=url, content_type=content_type) if actual == "html" else loader(data, name=name)
     document.url = url
     if note:
         document.notes.insert(0, note)

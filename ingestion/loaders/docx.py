@@ -10,7 +10,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from bot.errors import UnsupportedDocument
-from ingestion.documents import LoadedDocument, SectionBuilder
+from ingestion.documents import LoadedDocument, SectionBuilder, title_from_name
 from ingestion.text_cleaning import strip_control
 
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
@@ -33,7 +33,7 @@ def load(data: bytes, *, name: str) -> LoadedDocument:
             title = title or _title_of(block)
         elif isinstance(block, Table):
             builder.add(_table(block))
-    return LoadedDocument(title=title or name.rsplit("/", 1)[-1].rsplit(".", 1)[0], sections=builder.finish())
+    return LoadedDocument(title=title or title_from_name(name), sections=builder.finish())
 
 
 def _paragraph(paragraph: Paragraph, builder: SectionBuilder) -> None:

@@ -2,7 +2,7 @@
 
 import re
 
-from ingestion.documents import LoadedDocument, SectionBuilder
+from ingestion.documents import LoadedDocument, SectionBuilder, title_from_name
 from ingestion.text_cleaning import decode
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -44,7 +44,7 @@ def load(data: bytes, *, name: str) -> LoadedDocument:
         builder.heading(level, title)
         first_heading = first_heading or title
     builder.add("\n".join(paragraph))
-    title = front_title or first_heading or _stem(name)
+    title = front_title or first_heading or title_from_name(name)
     return LoadedDocument(title=title, sections=builder.finish(), notes=cleaned.notes)
 
 
@@ -66,7 +66,3 @@ def _inline(title: str) -> str:
 
 def _is_list_or_quote(line: str) -> bool:
     return bool(re.match(r"^\s*([-*+>]|\d+[.)])\s", line))
-
-
-def _stem(name: str) -> str:
-    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0]

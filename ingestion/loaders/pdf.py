@@ -11,7 +11,7 @@ import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
 from bot.errors import UnsupportedDocument
-from ingestion.documents import LoadedDocument, Section
+from ingestion.documents import LoadedDocument, Section, title_from_name
 from ingestion.text_cleaning import strip_control
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _load(data: bytes, *, name: str) -> LoadedDocument:
     reader = pypdf.PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         raise UnsupportedDocument("encrypted PDF (a password is needed)")
-    title = _metadata_title(reader) or name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = _metadata_title(reader) or title_from_name(name)
     outline = _page_headings(reader)
     budget = max(_MIN_TEXT_BUDGET, len(data) * _TEXT_PER_FILE_BYTE)
     sections: list[Section] = []

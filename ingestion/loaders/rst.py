@@ -3,7 +3,7 @@
 from docutils import nodes
 from docutils.core import publish_doctree
 
-from ingestion.documents import LoadedDocument, SectionBuilder
+from ingestion.documents import LoadedDocument, SectionBuilder, title_from_name
 from ingestion.text_cleaning import decode
 
 # Quiet, safe parsing: unknown directives (e.g. Sphinx's) become system messages we drop, never errors;
@@ -24,7 +24,7 @@ _SKIPPED = (nodes.system_message, nodes.comment, nodes.substitution_definition, 
 def load(data: bytes, *, name: str) -> LoadedDocument:
     cleaned = decode(data)
     doctree = publish_doctree(cleaned.text, settings_overrides=_SETTINGS)
-    title = doctree.get("title") or _first_title(doctree) or name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = doctree.get("title") or _first_title(doctree) or title_from_name(name)
     builder = SectionBuilder()
     if doctree.get("title"):
         builder.heading(1, doctree["title"])

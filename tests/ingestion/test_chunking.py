@@ -3,7 +3,7 @@
 import pytest
 
 from ingestion.chunking import Chunker, ChunkingOptions
-from ingestion.documents import Section
+from ingestion.documents import Section, SectionBuilder
 from ingestion.pipeline import CHUNK_TOKENS
 
 
@@ -86,3 +86,34 @@ def test_very_long_heading_paths_are_shortened(chunker, embedder):
     chunk = chunker.split([Section(headings, "Body.")])[0]
     assert chunk.heading_path.startswith("Heading level 0") and chunk.heading_path.endswith("Heading level 7 with a fairly long and descriptive title")
     assert embedder.count_tokens(chunk.heading_path) <= 50
+
+
+def _options_section() -> Section:
+    """Options as a loader hands them over: one definition (term line, description below) per paragraph."""
+    builder = SectionBuilder()
+    builder.heading(1, "git-graft")
+    builder.heading(2, "OPTIONS")
+    for n in range(12):
+        builder.add_definition(f"--option-{n} <value>", f"Sets value number {n} for the graft; the default is {n * 10} and it applies to every commit.")
+    long_text = "\n".join(f"Sentence {n} of the rebase strategy option explains how conflicts in file-{n} are resolved when grafting." for n in range(40))
+    builder.add_definition("--strategy=<strategy>", long_text)
+    return builder.finish()[0]
+
+
+def test_definitions_are_never_cut_from_their_term(chunker, embedder):
+    section = _options_section()
+    chunks = chunker.split([section])
+
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert embedder.count_tokens(chunk.embedding_text) <= CHUNK_TOKENS + 2
+        # Each chunk starts at a definition (no overlap sentence before it) and holds only whole definitions.
+        assert chunk.text.split("\n", 1)[0] in section.terms
+        for paragraph in chunk.text.split("\n\n"):
+            assert paragraph.split("\n", 1)[0] in section.terms
+    pieces = [c.text for c in chunks if "--strategy=<strategy>" in c.text]
+    assert len(pieces) > 1 and all(piece.startswith("--strategy=<strategy>\nSentence") for piece in pieces)
+    said = " ".join(pieces)
+    assert all(f"Sentence {n} of" in said for n in range(40))
+    short = [c for c in chunks if "--option-5 <value>" in c.text]
+    assert len(short) == 1 and "--option-5 <value>\nSets value number 5 for the graft; the default is 50" in short[0].text

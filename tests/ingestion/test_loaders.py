@@ -167,3 +167,22 @@ def test_docx_headings_lists_and_tables():
 def test_unknown_extension_is_unsupported():
     with pytest.raises(UnsupportedDocument, match="unsupported file type"):
         loaders.load(b"console.log('hi')", name="app.js")
+
+
+@pytest.mark.parametrize("name, data", [
+    ("docs/release-notes_v2.md", b"Nothing but a paragraph.\n"),
+    ("docs/release-notes_v2.rst", b"Nothing but a paragraph.\n"),
+    ("docs/release-notes_v2.txt", b"x" * 200 + b"\n\nA first line too long to be a title.\n"),
+    ("docs/release-notes_v2.html", b"<html><body><p>Nothing but a paragraph.</p></body></html>"),
+])
+def test_a_document_without_a_title_is_named_by_its_file_name_words(name, data):
+    assert loaders.load(data, name=name).title == "release notes v2"
+
+
+def test_a_docx_without_a_title_is_named_by_its_file_name_words():
+    document = docx.Document()
+    document.core_properties.title = ""
+    document.add_paragraph("Nothing but a paragraph.")
+    out = io.BytesIO()
+    document.save(out)
+    assert loaders.load(out.getvalue(), name="docs/release-notes_v2.docx").title == "release notes v2"
