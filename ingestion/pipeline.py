@@ -1,6 +1,7 @@
 """Ingest: discover → read → hash (unchanged? done) → load → chunk → embed only new chunk texts → swap.
 
-`ingest` is the one entry point, used by `docbot ingest`, by queued jobs and by `docbot demo`.
+`ingest` is the entry point for folders, files and URLs (`docbot ingest`, queued jobs, `docbot demo`);
+`ingest_document` takes one document docbot made itself (a saved Slack thread) through the same path.
 """
 
 import hashlib
@@ -48,6 +49,21 @@ def ingest(
     return run_ingest(database, settings, locations, collection, run_id, progress)
 
 
+@dataclass(frozen=True)
+class InMemoryDocument:
+    """A Markdown document held in memory: its source names it (`slack:C0123/1700000000.000100`)."""
+
+    source: str
+    markdown: str
+    url: str | None = None
+
+
+def ingest_document(database: Database, settings: Settings, document: InMemoryDocument, collection: str) -> IngestSummary:
+    """Ingests one in-memory document into `collection`: unchanged costs nothing, changed is swapped whole."""
+    run_id = start_run(database, collection, [document.source])
+    return _recorded(database, run_id, collection, lambda: Ingestor(database, settings, collection).run_in_memory(document))
+
+
 def run_ingest(
     database: Database,
     settings: Settings,
@@ -56,10 +72,17 @@ def run_ingest(
     run_id: int,
     progress: Progress | None = None,
 ) -> IngestSummary:
+    def work() -> IngestSummary:
+        check_locations(locations)
+        return Ingestor(database, settings, collection, progress).run(locations)
+
+    return _recorded(database, run_id, collection, work)
+
+
+def _recorded(database: Database, run_id: int, collection: str, work: Callable[[], IngestSummary]) -> IngestSummary:
     mark(database, run_id, RUNNING)
     try:
-        check_locations(locations)
-        summary = Ingestor(database, settings, collection, progress).run(locations)
+        summary = work()
     except KeyboardInterrupt:
         fail_run(database, run_id, "interrupted")
         raise
@@ -129,12 +152,25 @@ class Ingestor:
         self.summary.seconds = round(time.monotonic() - started, 3)
         return self.summary
 
+    def run_in_memory(self, document: InMemoryDocument) -> IngestSummary:
+        started = time.monotonic()
+        self.summary.files_seen += 1
+        # Its location is its own source: a folder's re-sync never removes it.
+        candidate = Candidate(source=document.source, location=document.source, url=document.url)
+        self._prepare_data(candidate, document.markdown.encode(), "text/markdown")
+        self._flush()
+        self.summary.seconds = round(time.monotonic() - started, 3)
+        return self.summary
+
     def _prepare(self, candidate: Candidate) -> None:
         try:
             data, content_type = read_bytes(candidate, self.settings.max_file_bytes)
         except UnsupportedDocument as error:
             self._skip(candidate.source, str(error))
             return
+        self._prepare_data(candidate, data, content_type)
+
+    def _prepare_data(self, candidate: Candidate, data: bytes, content_type: str | None) -> None:
         content_hash = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
         stored = self.stored.get(candidate.source)
         if stored and stored.content_hash == content_hash and stored.location == candidate.location:
