@@ -5,11 +5,11 @@ Every field is read from the environment variable of the same name (upper case) 
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 
@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
     ingest_batch_chunks: int = Field(256, gt=0, description="Chunks embedded together (across documents) while ingesting")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
+    admin_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Slack user IDs, comma-separated, who see the knowledge gaps in App Home"
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -61,6 +65,23 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("admin_users", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("digest_channel")
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        value = value.strip()
+        if not value.isalnum() or not value[:1].isupper():
+            raise ValueError("must be a Slack channel ID like C0123ABCD")
+        return value
 
     @field_validator("database_url")
     @classmethod

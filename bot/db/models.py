@@ -112,6 +112,8 @@ class Channel(Base):
 
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     followups_without_mention: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
+    # Answers only the asker sees (chat.postEphemeral), with a button to share them with the channel.
+    private_answers: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
     created_at: Mapped[datetime] = _created()
 
 

@@ -29,5 +29,5 @@ def test_downgrade_to_base_and_back(db):
     assert tables <= {"alembic_version"}
     assert "vector" not in extensions
     upgrade(db)
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == "0007"
     assert _differences(db) == []
