@@ -15,6 +15,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from bot.db.engine import Database, connect, psycopg_url
 from bot.settings import Settings
+from bot.slack import knowledge_jobs
 from ingestion import runs, schedule
 from ingestion.pipeline import run_ingest
 
@@ -63,6 +64,7 @@ def make_app(settings: Settings, url: str, *, stalled_after: float = STALLED_AFT
         for due in await asyncio.to_thread(schedule.claim_due, context.database):
             await defer_sync(app, due)
 
+    knowledge_jobs.register(app, context, QUEUE)  # saved Slack threads and the gap digest
     app.docbot_context = context  # type: ignore[attr-defined]
     return app
 

@@ -9,6 +9,7 @@ from bot.cli import db_commands, demo
 from bot.cli import channel_commands, feedback_commands, serve_commands
 from bot.cli import ingest_commands
 from bot.cli import answer_commands
+from bot.cli import gaps_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
 from bot.logs import configure_logging
@@ -26,6 +27,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve_commands.serve)
 app.add_typer(channel_commands.channels_app, name="channels")
 app.command("feedback")(feedback_commands.feedback)
+app.command("gaps")(gaps_commands.gaps)
 app.command("ingest")(ingest_commands.ingest)
 app.add_typer(ingest_commands.sources_app, name="sources")
 app.command("collections")(ingest_commands.collections)

@@ -1,4 +1,4 @@
-"""`docbot channels`: which collections each Slack channel may see, and whether it takes follow-ups."""
+"""`docbot channels`: which collections each Slack channel may see, whether it takes follow-ups, and private answers."""
 
 import typer
 from rich.console import Console
@@ -42,6 +42,17 @@ def followups(
     _console().print(f"{result.channel_id}: follow-ups without a mention {'on' if result.followups_without_mention else 'off'}.")
 
 
+@channels_app.command("private")
+def private(
+    ctx: typer.Context,
+    channel_id: str = typer.Argument(..., help="Slack channel ID"),
+    enabled: bool = typer.Option(True, "--on/--off", help="Answer only the asker (chat.postEphemeral), with a Share to channel button"),
+) -> None:
+    """Choose whether docbot's answers in this channel are seen only by the person who asked."""
+    result = channel_map.set_private_answers(cli_context(ctx).database(), channel_id, enabled)
+    _console().print(f"{result.channel_id}: private answers {'on' if result.private_answers else 'off'}.")
+
+
 @channels_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """Show each configured channel, its collections and its follow-up option."""
@@ -49,9 +60,12 @@ def list_(ctx: typer.Context) -> None:
     if not rows:
         _console().print("No channels configured: every channel and DM sees `default` (Slack Connect channels see nothing).")
         return
-    table = Table("channel", "collections", "follow-ups without mention")
+    table = Table("channel", "collections", "follow-ups without mention", "private answers")
     for row in rows:
-        table.add_row(row.channel_id, ", ".join(row.collections) or "(default)", "on" if row.followups_without_mention else "off")
+        table.add_row(
+            row.channel_id, ", ".join(row.collections) or "(default)",
+            "on" if row.followups_without_mention else "off", "on" if row.private_answers else "off",
+        )
     _console().print(table)
 
 

@@ -7,23 +7,24 @@ the ack means "stored"; answering happens on the worker's threads afterwards.
 import logging
 from dataclasses import dataclass
 
-from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.answering.types import Answerer
 from bot.db.engine import Database
-from bot.errors import ConfigError, SlackError
+from bot.errors import SlackError
 from bot.settings import Settings
 from bot.slack import metrics
 from bot.slack.access import ChannelAccess
+from bot.slack.app_home import AppHome
+from bot.slack.client import build_client, required_secret as _required
 from bot.slack.answer_job import AnswerJob
 from bot.slack.conversations import ConversationStore
 from bot.slack.intake import QuestionIntake
-from bot.slack.listeners import register
+from bot.slack.listeners import register, register_knowledge_loop
+from bot.slack.save_requests import SaveQueue
 from bot.slack.worker import AnswerWorker
+from ingestion.queue import make_app as make_queue_app
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class SlackBot:
     app: App
     worker: AnswerWorker
     database: Database
+    saves: SaveQueue | None = None  # saving threads: jobs for `docbot worker`
 
     def start(self) -> None:
         """Starts answering, beginning with questions a previous run acknowledged but did not answer."""
@@ -40,14 +42,8 @@ class SlackBot:
 
     def stop(self) -> None:
         self.worker.stop()
-
-
-def build_client(settings: Settings) -> WebClient:
-    token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN")
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
-    client = WebClient(token=token, base_url=base_url, timeout=30)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+        if self.saves is not None:
+            self.saves.close()
 
 
 def build_bot(
@@ -77,8 +73,11 @@ def build_bot(
     job = AnswerJob(store, ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
     worker = AnswerWorker(job, threads=answer_threads)
     app.use(_count_requests)
-    register(app, QuestionIntake(store, worker, client), database)
-    return SlackBot(app=app, worker=worker, database=database)
+    intake = QuestionIntake(store, worker, client)
+    register(app, intake, database)
+    saves = SaveQueue(database, make_queue_app(settings, database.url))
+    register_knowledge_loop(app, intake, saves, AppHome(database, settings), database)
+    return SlackBot(app=app, worker=worker, database=database, saves=saves)
 
 
 class _QuietTokenNotice(logging.Filter):
@@ -106,12 +105,6 @@ def _kind(body: dict) -> str:
     if body.get("command"):
         return "command"
     return str(body.get("type") or "other")
-
-
-def _required(secret: SecretStr | None, variable: str) -> str:
-    if secret is None or not secret.get_secret_value():
-        raise ConfigError(f"{variable} is not set; the Slack bot needs it (see docs/slack.md).")
-    return secret.get_secret_value()
 
 
 def _reason(error: BoltError) -> str:

@@ -18,6 +18,7 @@ class ChannelSettings:
     channel_id: str
     collections: list[str]
     followups_without_mention: bool
+    private_answers: bool = False
 
 
 def map_channel(database: Database, channel_id: str, collections: Sequence[str]) -> ChannelSettings:
@@ -53,6 +54,18 @@ def set_followups(database: Database, channel_id: str, enabled: bool) -> Channel
     return channel_settings(database, channel_id)
 
 
+def set_private_answers(database: Database, channel_id: str, enabled: bool) -> ChannelSettings:
+    """Answers in this channel go only to the asker (chat.postEphemeral), with a button to share them."""
+    channel_id = _checked_channel_id(channel_id)
+    with database.session() as session:
+        session.execute(
+            insert(Channel)
+            .values(channel_id=channel_id, private_answers=enabled)
+            .on_conflict_do_update(index_elements=["channel_id"], set_={"private_answers": enabled})
+        )
+    return channel_settings(database, channel_id)
+
+
 def mapped_collections(database: Database, channel_id: str) -> list[str]:
     with database.session() as session:
         return list(
@@ -67,8 +80,11 @@ def mapped_collections(database: Database, channel_id: str) -> list[str]:
 
 def channel_settings(database: Database, channel_id: str) -> ChannelSettings:
     with database.session() as session:
-        followups = session.scalar(select(Channel.followups_without_mention).where(Channel.channel_id == channel_id))
-    return ChannelSettings(channel_id, mapped_collections(database, channel_id), bool(followups))
+        options = session.execute(
+            select(Channel.followups_without_mention, Channel.private_answers).where(Channel.channel_id == channel_id)
+        ).first()
+    followups, private = options if options else (False, False)
+    return ChannelSettings(channel_id, mapped_collections(database, channel_id), bool(followups), bool(private))
 
 
 def list_channels(database: Database) -> list[ChannelSettings]:

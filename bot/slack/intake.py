@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from bot.errors import DatabaseError
 from bot.slack import metrics, texts
 from bot.slack.conversations import ConversationStore
+from bot.slack.private_answers import delivered_privately_if_wanted
 from bot.slack.questions import IncomingQuestion
 from bot.slack.replies import reply_for
 from bot.slack.worker import AnswerWorker
@@ -27,6 +28,7 @@ class QuestionIntake:
         Slack's last delivery: then the asker gets a `:warning:` reply instead of silence.
         """
         try:
+            question = delivered_privately_if_wanted(self.store.database, question)
             question_id = self.store.record_question(question)
         except DatabaseError:
             if not last_delivery:

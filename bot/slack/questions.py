@@ -8,12 +8,13 @@ from typing import Any
 class ReplyTo:
     """Where an answer is delivered. Stored with the question so a restarted bot can still deliver it."""
 
-    origin: str  # mention | followup | dm | assistant | ask
+    origin: str  # mention | followup | dm | assistant | ask | shortcut
     team_id: str
     channel_id: str
     user_id: str
     thread_ts: str | None = None  # the thread to answer in (None for /ask)
     response_url: str | None = None  # /ask answers go here, only the asker sees them
+    private: bool | None = None  # answered in the thread with chat.postEphemeral: the channel wants private answers
 
     @property
     def in_thread(self) -> bool:

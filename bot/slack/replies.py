@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 
 from bot.answering.types import Answer
 from bot.slack.ephemeral_reply import EphemeralReply
+from bot.slack.private_reply import PrivateReply
 from bot.slack.questions import ReplyTo
 from bot.slack.thread_reply import ThreadReply
 
@@ -22,4 +23,6 @@ class Reply(Protocol):
 def reply_for(reply_to: ReplyTo, client: WebClient, *, throttle_seconds: float = 1.0) -> Reply:
     if reply_to.response_url:
         return EphemeralReply(reply_to)
+    if reply_to.private and reply_to.thread_ts:
+        return PrivateReply(client, reply_to)
     return ThreadReply(client, reply_to, throttle_seconds=throttle_seconds)

@@ -34,3 +34,43 @@ FAILED_SLACK = ":warning: Sorry, I found an answer but Slack would not let me po
 FAILED_MODEL = ":warning: Sorry, the language model did not answer. Please try again in a moment."
 FAILED_CHANNEL_CHECK = ":warning: Sorry, Slack would not tell me who can see this channel, so I did not answer here."
 FAILED_DATABASE = ":warning: Sorry, I could not reach the document database. Please try again in a moment."
+
+# Saving threads as documents (the `save_to_docbot` shortcut and the ✅ reaction).
+THREAD_SAVED = ":white_check_mark: Saved this thread to the *{collection}* collection as “{title}”: {change}."
+THREAD_CHANGE = {"added": "new document", "updated": "updated", "unchanged": "already up to date"}
+SAVE_REFUSED_DM = ":lock: I don't save direct messages as documents: they are private to the people in them."
+SAVE_REFUSED_SHARED = (
+    ":lock: This channel is shared with people outside the workspace, so I don't save its threads as team documents."
+)
+SAVE_NOT_IN_CHANNEL = "I can't read this channel's threads: invite me first (`/invite @docbot`), then save again."
+SAVE_EMPTY = "There is no text in this thread to save."
+SAVE_SKIPPED = ":warning: I could not save this thread: {reason}."
+FAILED_SAVE = ":warning: Sorry, something went wrong while saving this thread. Please try again in a moment."
+FAILED_SAVE_CHANNEL_CHECK = ":warning: Sorry, Slack would not tell me who can see this channel, so I did not save the thread."
+
+# Ask about any message (the `ask_docbot` shortcut).
+ASK_SHORTCUT_EMPTY = "That message has no text to ask about."
+
+# Private answers (`docbot channels private C --on`).
+SHARE_BUTTON = "Share to channel"
+SHARED_BY = "_Shared by <@{user}>_"
+SHARE_UNKNOWN = "That answer is no longer on record, so it could not be shared."
+PRIVATE_NOTE = "_Only you can see this answer._"
+
+# The weekly knowledge-gap digest.
+DIGEST_HEADING = "*Knowledge gaps this week*: questions the docs could not answer, grouped by what they ask."
+DIGEST_GROUP = "{rank}. *{count}×* “{example}” _(in {channels})_"
+DIGEST_HINT = "Write the missing docs, or save a thread that answers one with the *Save to docbot* shortcut."
+
+# App Home.
+HOME_COLLECTIONS = "*What docbot answers from in your channels*"
+HOME_COLLECTION_LINE = "• *{name}*: {documents} documents, last updated {updated}"
+HOME_NO_COLLECTIONS = "_None of your channels sees a collection yet._"
+HOME_NEVER = "never"
+HOME_QUESTIONS = "*Your recent questions*"
+HOME_NO_QUESTIONS = "_You haven't asked anything yet: mention @docbot in a channel, DM it, or use /ask._"
+HOME_QUESTION_LINE = "• {question} — _{outcome}_ in <#{channel}>{vote}"
+HOME_GAPS = "*Knowledge gaps, last 7 days* (admins only): questions the docs could not answer, by topic"
+HOME_NO_GAPS = "_No unanswered questions in the last 7 days._"
+HOME_GAP_LINE = "• *{count}×* “{example}”"
+HOME_HELP = "Save a solved thread: *⋯ → Save to docbot* on any of its messages. Ask about a message: *⋯ → Ask docbot*."

@@ -1,16 +1,29 @@
-"""The Slack app manifests ask for exactly the scopes and events docbot's features use."""
+"""The Slack app manifests ask for exactly the scopes and events docbot's features use, and each is handled.
 
+Every event and shortcut a manifest declares is sent, signed, to the real server: Bolt answers 404 for a
+request no listener takes, so a manifest entry without a listener fails here (and so does an undeclared one).
+"""
+
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.settings import load_settings
+from bot.slack.app import build_bot
+from tests.slack.harness import running_server
+from tests.slack.knowledge_requests import app_home_opened, message_shortcut, reaction_added
+from tests.slack.scripted_answerer import ScriptedAnswerer
+from tests.slack.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackSender, mention, message, new_ts
+
 REPO = Path(__file__).resolve().parents[2]
 SCOPES = {
     "app_mentions:read", "assistant:write", "channels:history", "groups:history", "im:history",
-    "channels:read", "groups:read", "chat:write", "commands",
+    "channels:read", "groups:read", "chat:write", "commands", "reactions:read", "users:read",
 }
-EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "assistant_thread_started"}
+EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "assistant_thread_started", "reaction_added", "app_home_opened"}
+SHORTCUTS = {"save_to_docbot", "ask_docbot"}
 
 
 def load(name: str) -> dict:
@@ -24,6 +37,8 @@ def test_least_scopes_and_events(name):
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == EVENTS
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/ask"]
+    assert {s["callback_id"] for s in manifest["features"]["shortcuts"] if s["type"] == "message"} == SHORTCUTS
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened needs the tab
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert "assistant_view" in manifest["features"]  # assistant:write needs it
 
@@ -44,3 +59,51 @@ def test_socket_mode_manifest_has_no_request_urls():
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in manifest["settings"]["event_subscriptions"]
     assert "url" not in manifest["features"]["slash_commands"][0]
+
+
+@pytest.fixture
+def sender(db, fake_slack, settings) -> Iterator[SlackSender]:
+    slack_settings = load_settings(
+        database_url=settings.database_url, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.url
+    )
+    bot = build_bot(slack_settings, db, ScriptedAnswerer(), throttle_seconds=0.2)
+    with running_server(bot) as url:
+        client = SlackSender(url)
+        yield client
+        client.close()
+    bot.stop()
+
+
+def _event_for(name: str) -> dict:
+    channel_types = {"message.im": ("D0MANIFEST", "im"), "message.channels": ("C0MANIFEST", "channel"), "message.groups": ("G0MANIFEST", "group")}
+    if name in channel_types:
+        channel, kind = channel_types[name]
+        return message("a message", channel=channel, channel_type=kind, subtype="message_changed")
+    if name == "app_mention":
+        return mention("", channel="C0MANIFEST")
+    if name == "assistant_thread_started":
+        return {"type": name, "assistant_thread": {"user_id": "U1", "context": {}, "channel_id": "D0MANIFEST", "thread_ts": new_ts()}, "event_ts": new_ts()}
+    if name == "reaction_added":
+        return reaction_added(user="U1", channel="C0MANIFEST", ts=new_ts(), reaction="eyes")
+    if name == "app_home_opened":
+        return app_home_opened(user="U1", tab="messages")
+    raise AssertionError(f"no sample payload for event {name}")
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket-mode.yml"])
+def test_every_declared_event_and_shortcut_has_a_listener(sender, fake_slack, name):
+    manifest = load(name)
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        assert sender.event(_event_for(event)).status_code == 200, event
+    for shortcut in manifest["features"]["shortcuts"]:
+        message_ts = new_ts()
+        response = message_shortcut(sender, shortcut["callback_id"], channel="D0MANIFEST", user="U1", message={"ts": message_ts, "text": ""},
+                                    response_url=fake_slack.response_url("manifest"), channel_name="directmessage")
+        assert response.status_code == 200, shortcut["callback_id"]
+
+
+def test_an_undeclared_event_or_shortcut_finds_no_listener(sender, fake_slack):
+    """What makes the check above able to fail: Bolt answers 404 to what no listener takes."""
+    assert sender.event({"type": "reaction_removed", "user": "U1", "reaction": "eyes", "item": {"type": "message", "channel": "C0X", "ts": new_ts()}}).status_code == 404
+    response = message_shortcut(sender, "not_declared", channel="C0X", user="U1", message={"ts": new_ts(), "text": "x"}, response_url=fake_slack.response_url("x"))
+    assert response.status_code == 404

@@ -3,8 +3,10 @@
 from slack_bolt import App
 
 from bot.db.engine import Database
+from bot.slack.app_home import AppHome
 from bot.slack.intake import QuestionIntake
-from bot.slack.listeners import ask_command, assistant, feedback, mentions, messages
+from bot.slack.listeners import app_home, ask_command, assistant, feedback, mentions, messages, reactions, share, shortcuts
+from bot.slack.save_requests import SaveQueue
 
 
 def register(app: App, intake: QuestionIntake, database: Database) -> None:
@@ -13,3 +15,11 @@ def register(app: App, intake: QuestionIntake, database: Database) -> None:
     messages.register(app, intake)
     ask_command.register(app, intake)
     feedback.register(app, database)
+
+
+def register_knowledge_loop(app: App, intake: QuestionIntake, saves: SaveQueue, home: AppHome, database: Database) -> None:
+    """Saving threads (shortcut, ✅), asking about a message, App Home, sharing private answers."""
+    shortcuts.register(app, intake, saves)
+    reactions.register(app, intake, saves)
+    app_home.register(app, home)
+    share.register(app, database)

@@ -1,0 +1,46 @@
+"""`docbot gaps`: the questions docbot could not answer (abstained or voted 👎), grouped by meaning."""
+
+from datetime import UTC, datetime
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.context import cli_context
+from bot.cli.feedback_commands import parse_age
+from bot.embeddings import load_embedder
+from bot.slack.gaps import group_gaps, list_gaps
+
+
+def gaps(
+    ctx: typer.Context,
+    since: str = typer.Option("7d", help="How far back: a number and a unit (m, h, d, w), e.g. 24h or 30d"),
+    collection: str | None = typer.Option(None, "--collection", "-c", help="Only questions from channels that see this collection"),
+) -> None:
+    """List knowledge gaps by topic, largest group first: what the docs should say next."""
+    context = cli_context(ctx)
+    database = context.database()
+    found = list_gaps(database, datetime.now(UTC) - parse_age(since), collection)
+    scope = f" from channels that see {collection!r}" if collection else ""
+    if not found:
+        _console().print(f"No unanswered questions in the last {since}{scope}.")
+        return
+    groups = group_gaps(database, load_embedder(context.settings), found)
+    table = Table("#", "questions", "abstained", "👎", "example question", "channels", "last asked (UTC)")
+    for rank, group in enumerate(groups, start=1):
+        down = sum(1 for gap in group.gaps if gap.downvoted)
+        table.add_row(
+            str(rank), str(group.count), str(group.count - down), str(down), _short(group.example),
+            ", ".join(group.channels), max(g.at for g in group.gaps).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        )
+    _console().print(table)
+    _console().print(f"{len(found)} unanswered questions in {len(groups)} groups, last {since}{scope}.")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)  # made per call: it reads the terminal width then

@@ -1,0 +1,108 @@
+"""Knowledge gaps: the questions docbot abstained on and the answers people voted 👎, grouped by meaning.
+
+Both are already on record: an answer turn says whether it abstained (`reply_to.abstained`), a 👎 is a
+`feedback` row, and each conversation has its channel; nothing extra is stored. A question counts once even
+when it was both abstained on and voted down.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from bot.db.engine import Database
+from bot.db.models import Conversation, Feedback, Message
+from bot.embeddings import Embedder
+from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.gap_groups import group_by_meaning
+
+# Questions that were answered well, as the background of "unrelated" pairs (see gap_groups); a sample is enough.
+BACKGROUND_QUESTIONS = 200
+
+
+@dataclass(frozen=True)
+class Gap:
+    question: str
+    channel_id: str
+    at: datetime
+    downvoted: bool  # False: docbot abstained
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    example: str  # the question closest to the rest of its group
+    gaps: list[Gap]
+
+    @property
+    def count(self) -> int:
+        return len(self.gaps)
+
+    @property
+    def channels(self) -> list[str]:
+        return sorted({gap.channel_id for gap in self.gaps})
+
+
+def list_gaps(database: Database, since: datetime, collection: str | None = None) -> list[Gap]:
+    """Abstained or 👎 questions since `since`, oldest first; with `collection`, only from channels that see it."""
+    answer, question = aliased(Message), aliased(Message)
+    downvoted = exists().where(Feedback.message_id == answer.id, Feedback.value < 0)
+    with database.session() as session:
+        rows = session.execute(
+            select(question.id, question.text, Conversation.channel_id, question.created_at, downvoted)
+            .select_from(answer)
+            .join(question, question.id == answer.reply_to["question_id"].as_integer())
+            .join(Conversation, Conversation.id == answer.conversation_id)
+            .where(
+                answer.role == "assistant",
+                question.created_at >= since,
+                or_(answer.reply_to["abstained"].as_boolean().is_(True), downvoted),
+            )
+            .order_by(question.created_at, question.id)
+        ).all()
+    gaps: dict[int, Gap] = {}
+    for question_id, text, channel_id, at, voted_down in rows:
+        earlier = gaps.get(question_id)
+        gaps[question_id] = Gap(text, channel_id, at, voted_down or (earlier.downvoted if earlier else False))
+    found = [gap for gap in gaps.values() if gap.question.strip()]
+    if collection is not None:
+        seen = _channels_seeing(database, {gap.channel_id for gap in found}, collection)
+        found = [gap for gap in found if gap.channel_id in seen]
+    return found
+
+
+def group_gaps(database: Database, embedder: Embedder, gaps: list[Gap]) -> list[GapGroup]:
+    """The gaps grouped by what they ask, largest group first."""
+    if not gaps:
+        return []
+    vectors = np.asarray(embedder.embed_documents([gap.question for gap in gaps]), dtype=np.float32)
+    others = _answered_questions(database, {gap.question for gap in gaps})
+    background = np.asarray(embedder.embed_documents(others), dtype=np.float32) if others else None
+    grouping = group_by_meaning(vectors, background)
+    return [GapGroup(example=gaps[group[0]].question, gaps=[gaps[i] for i in group]) for group in grouping.groups]
+
+
+def _answered_questions(database: Database, excluded: set[str]) -> list[str]:
+    """Recent questions that were answered (not gaps): the background the threshold is measured against."""
+    answer = aliased(Message)
+    question = aliased(Message)
+    with database.session() as session:
+        texts = session.scalars(
+            select(question.text)
+            .join(answer, and_(answer.reply_to["question_id"].as_integer() == question.id, answer.role == "assistant"))
+            .where(answer.reply_to["abstained"].as_boolean().is_not(True), question.role == "user")
+            .order_by(question.id.desc())
+            .limit(BACKGROUND_QUESTIONS)
+        ).all()
+    return [text for text in dict.fromkeys(texts) if text.strip() and text not in excluded]
+
+
+def _channels_seeing(database: Database, channels: set[str], collection: str) -> set[str]:
+    """Channels that see `collection` now: mapped to it, or unmapped (and DMs) when it is `default`."""
+    seeing = set()
+    for channel_id in channels:
+        mapped = mapped_collections(database, channel_id)
+        if collection in mapped or (not mapped and collection == DEFAULT_COLLECTION):
+            seeing.add(channel_id)
+    return seeing

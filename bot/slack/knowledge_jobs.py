@@ -1,0 +1,66 @@
+"""Queue tasks for the knowledge loop, run by `docbot worker`: saving a thread, and the weekly gap digest.
+
+The Slack side only defers them (a row in Postgres, before Slack gets its acknowledgement); the worker, which
+already holds the embedding model, does the reading, embedding and posting.
+"""
+
+import logging
+from typing import Any, Protocol
+
+import procrastinate
+
+from bot.db.engine import Database
+from bot.embeddings import load_embedder
+from bot.settings import Settings
+from bot.slack import texts
+from bot.slack.client import build_client
+from bot.slack.gap_digest import post_digest
+from bot.slack.thread_saver import SaveRequest, ThreadSaver
+
+logger = logging.getLogger(__name__)
+
+SAVE_THREAD_TASK = "docbot.save_thread"
+GAP_DIGEST_TASK = "docbot.gap_digest"
+DIGEST_CRON = "0 9 * * 1"  # Mondays, 09:00 UTC: the week's gaps at the start of the next
+
+
+class WorkerContext(Protocol):
+    settings: Settings
+
+    @property
+    def database(self) -> Database: ...
+
+
+def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None:
+    savers: list[ThreadSaver] = []  # one per worker process, made on first use (it caches people's names)
+
+    def saver() -> ThreadSaver:
+        if not savers:
+            savers.append(ThreadSaver(context.database, context.settings, build_client(context.settings)))
+        return savers[0]
+
+    @app.task(name=SAVE_THREAD_TASK, queue=queue)
+    def save_thread(**request: Any) -> dict[str, Any]:
+        save = SaveRequest(**request)
+        thread_saver = saver()
+        try:
+            outcome = thread_saver.save(save)
+        except Exception:
+            logger.exception("saving a thread failed source=%s", save.source)
+            thread_saver.tell(save, texts.FAILED_SAVE)
+            raise
+        thread_saver.tell(save, outcome.text)
+        return {"saved": outcome.saved, "collection": outcome.collection}
+
+    @app.periodic(cron=DIGEST_CRON, periodic_id="weekly")
+    @app.task(name=GAP_DIGEST_TASK, queue=queue, queueing_lock=GAP_DIGEST_TASK)
+    def gap_digest(timestamp: int) -> int:
+        channel = context.settings.digest_channel
+        if not channel:
+            return 0
+        return post_digest(context.database, load_embedder(context.settings), build_client(context.settings), channel)
+
+
+def defer_save(app: procrastinate.App, request: SaveRequest) -> int:
+    """Queues the save; returns the job id."""
+    return app.tasks[SAVE_THREAD_TASK].defer(**request.to_job())

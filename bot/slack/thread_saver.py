@@ -1,0 +1,182 @@
+"""Saving a solved Slack thread as a document of the channel's collection (run by `docbot worker`).
+
+The whole thread (conversations.replies) becomes one Markdown document, `slack:CHANNEL/THREAD_TS`, linked to
+the thread's permalink, ingested through the pipeline's hash → chunk → embed → swap: saving again updates it,
+and costs nothing when the thread hasn't changed. DMs and channels shared outside the workspace are refused.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import Conversation, Message
+from bot.errors import ChannelCheckFailed, SlackError
+from bot.settings import Settings
+from bot.slack import texts
+from bot.slack.access import ChannelAccess
+from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
+from bot.slack.user_names import UserNames
+from ingestion.pipeline import InMemoryDocument, ingest_document
+
+logger = logging.getLogger(__name__)
+
+MAX_THREAD_MESSAGES = 1000  # Slack threads rarely pass a few hundred; past this the rest is left out
+_KEPT_SUBTYPES = (None, "thread_broadcast", "file_share", "bot_message")
+# Docbot's own notices (failures, refusals, the placeholder) say nothing about the answer.
+_NOTICE_PREFIXES = (":warning:", ":lock:", ":hourglass_flowing_sand:")
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    team_id: str
+    channel_id: str
+    thread_ts: str  # the thread's first message
+    user_id: str  # who asked for the save: the confirmation goes to them only
+    response_url: str | None = None  # from a shortcut; a reaction gets chat.postEphemeral instead
+    channel_name: str = ""  # from a shortcut: "directmessage" or "mpdm-…" for DMs
+
+    def to_job(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def source(self) -> str:
+        return f"slack:{self.channel_id}/{self.thread_ts}"
+
+    @property
+    def is_direct_message(self) -> bool:
+        return self.channel_id.startswith("D") or self.channel_name == "directmessage" or self.channel_name.startswith("mpdm-")
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: bool
+    text: str  # what the saver is told
+    collection: str | None = None
+
+
+class ThreadSaver:
+    def __init__(self, database: Database, settings: Settings, client: WebClient) -> None:
+        self.database = database
+        self.settings = settings
+        self.client = client
+        self.access = ChannelAccess(database, client)
+        self.names = UserNames(client)
+        self._me: dict[str, Any] | None = None
+
+    def save(self, request: SaveRequest) -> SaveOutcome:
+        refusal = self._refusal(request)
+        if refusal:
+            return SaveOutcome(False, refusal)
+        try:
+            raw = self._replies(request)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in ("not_in_channel", "channel_not_found", "missing_scope"):
+                return SaveOutcome(False, texts.SAVE_NOT_IN_CHANNEL)
+            raise SlackError(f"conversations.replies failed: {code}") from None
+        messages = self._messages(raw, request)
+        if not messages:
+            return SaveOutcome(False, texts.SAVE_EMPTY)
+        collection = (mapped_collections(self.database, request.channel_id) or [DEFAULT_COLLECTION])[0]
+        title = thread_title(messages[0].text)
+        document = InMemoryDocument(source=request.source, markdown=thread_markdown(title, messages), url=self._permalink(request))
+        summary = ingest_document(self.database, self.settings, document, collection)
+        if summary.skipped:
+            return SaveOutcome(False, texts.SAVE_SKIPPED.format(reason=summary.skipped[0][1]))
+        change = "added" if summary.added else "updated" if summary.updated else "unchanged"
+        logger.info("thread saved source=%s collection=%s change=%s messages=%d", request.source, collection, change, len(messages))
+        return SaveOutcome(True, texts.THREAD_SAVED.format(collection=collection, title=title, change=texts.THREAD_CHANGE[change]), collection)
+
+    def tell(self, request: SaveRequest, text: str) -> None:
+        """The saver's ephemeral confirmation: through the shortcut's response_url, else chat.postEphemeral."""
+        if request.response_url:
+            response = WebhookClient(request.response_url).send(text=text, response_type="ephemeral", replace_original=False)
+            if response.status_code != 200:
+                raise SlackError(f"response_url post failed: HTTP {response.status_code}")
+            return
+        try:
+            self.client.chat_postEphemeral(channel=request.channel_id, user=request.user_id, text=text, thread_ts=request.thread_ts)
+        except SlackApiError as error:
+            raise SlackError(f"chat.postEphemeral failed: {error.response.get('error')}") from None
+
+    # -- steps ------------------------------------------------------------------------------------------------
+
+    def _refusal(self, request: SaveRequest) -> str | None:
+        if request.is_direct_message:
+            return texts.SAVE_REFUSED_DM
+        try:
+            shared = self.access.is_externally_shared(request.channel_id)
+        except ChannelCheckFailed:
+            logger.warning("channel check failed, not saving channel=%s", request.channel_id)
+            return texts.FAILED_SAVE_CHANNEL_CHECK
+        return texts.SAVE_REFUSED_SHARED if shared else None
+
+    def _replies(self, request: SaveRequest) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while len(found) < MAX_THREAD_MESSAGES:
+            page = self.client.conversations_replies(channel=request.channel_id, ts=request.thread_ts, limit=200, cursor=cursor)
+            found += page.get("messages") or []
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return found[:MAX_THREAD_MESSAGES]
+
+    def _messages(self, raw: list[dict[str, Any]], request: SaveRequest) -> list[ThreadMessage]:
+        me = self._identity()
+        abstained = self._abstained_answers(request)
+        messages = []
+        for message in sorted(raw, key=lambda m: float(m.get("ts", 0))):
+            if message.get("subtype") not in _KEPT_SUBTYPES:
+                continue
+            ours = (bool(message.get("bot_id")) and message.get("bot_id") == me.get("bot_id")) or message.get("user") == me.get("user_id")
+            text = slack_to_text(message.get("text") or "", self.names.name_of)
+            if ours and (text.startswith(_NOTICE_PREFIXES) or message.get("ts") in abstained):
+                continue
+            if text:
+                messages.append(ThreadMessage(author=self._author(message, ours, me), text=text))
+        return messages
+
+    def _author(self, message: dict[str, Any], ours: bool, me: dict[str, Any]) -> str:
+        if ours:
+            return str(me.get("user") or "docbot")
+        if message.get("bot_id") and not message.get("user"):
+            return str((message.get("bot_profile") or {}).get("name") or message.get("username") or "a bot")
+        return self.names.name_of(message.get("user", ""))
+
+    def _identity(self) -> dict[str, Any]:
+        if self._me is None:
+            try:
+                self._me = dict(self.client.auth_test().data)
+            except SlackApiError as error:
+                raise SlackError(f"auth.test failed: {error.response.get('error')}") from None
+        return self._me
+
+    def _abstained_answers(self, request: SaveRequest) -> set[str]:
+        with self.database.session() as session:
+            rows = session.scalars(
+                select(Message.slack_ts)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(
+                    Conversation.channel_id == request.channel_id,
+                    Conversation.thread_ts == request.thread_ts,
+                    Message.role == "assistant",
+                    Message.reply_to["abstained"].as_boolean().is_(True),
+                    Message.slack_ts.is_not(None),
+                )
+            ).all()
+        return set(rows)
+
+    def _permalink(self, request: SaveRequest) -> str | None:
+        try:
+            return str(self.client.chat_getPermalink(channel=request.channel_id, message_ts=request.thread_ts)["permalink"])
+        except SlackApiError as error:
+            logger.info("no permalink channel=%s error=%s", request.channel_id, error.response.get("error"))
+            return None
