@@ -51,3 +51,13 @@ def test_a_dotenv_file_in_the_working_folder_is_read(monkeypatch, tmp_path):
     (tmp_path / ".env").write_text("SLACK_API_URL=http://127.0.0.1:9/api/\n")
     monkeypatch.chdir(tmp_path)
     assert load_settings().slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_admin_users_are_comma_separated_and_the_digest_channel_is_a_channel_id(monkeypatch):
+    monkeypatch.setenv("ADMIN_USERS", "U0ADMIN1, U0ADMIN2,")
+    monkeypatch.setenv("DIGEST_CHANNEL", "C0DIGEST")
+    settings = load_settings()
+    assert settings.admin_users == ["U0ADMIN1", "U0ADMIN2"] and settings.digest_channel == "C0DIGEST"
+    monkeypatch.setenv("DIGEST_CHANNEL", "#general")
+    with pytest.raises(ConfigError, match="DIGEST_CHANNEL"):
+        load_settings()

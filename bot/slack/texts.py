@@ -54,7 +54,7 @@ ASK_SHORTCUT_EMPTY = "That message has no text to ask about."
 # Private answers (`docbot channels private C --on`).
 SHARE_BUTTON = "Share to channel"
 SHARED_BY = "_Shared by <@{user}>_"
-SHARE_UNKNOWN = "That answer is no longer on record, so it could not be shared."
+SHARE_REFUSED = "I could not share that answer: only the person who asked can share it, in the channel where it was given."
 PRIVATE_NOTE = "_Only you can see this answer._"
 
 # The weekly knowledge-gap digest.

@@ -132,21 +132,24 @@ class ThreadSaver:
     def _messages(self, raw: list[dict[str, Any]], request: SaveRequest) -> list[ThreadMessage]:
         me = self._identity()
         abstained = self._abstained_answers(request)
+        bot_name = str(me.get("user") or "docbot")
+
+        def name_of(user_id: str) -> str:
+            return bot_name if user_id == me.get("user_id") else self.names.name_of(user_id)
+
         messages = []
         for message in sorted(raw, key=lambda m: float(m.get("ts", 0))):
             if message.get("subtype") not in _KEPT_SUBTYPES:
                 continue
             ours = (bool(message.get("bot_id")) and message.get("bot_id") == me.get("bot_id")) or message.get("user") == me.get("user_id")
-            text = slack_to_text(message.get("text") or "", self.names.name_of)
+            text = slack_to_text(message.get("text") or "", name_of)
             if ours and (text.startswith(_NOTICE_PREFIXES) or message.get("ts") in abstained):
                 continue
             if text:
-                messages.append(ThreadMessage(author=self._author(message, ours, me), text=text))
+                messages.append(ThreadMessage(author=bot_name if ours else self._author(message), text=text))
         return messages
 
-    def _author(self, message: dict[str, Any], ours: bool, me: dict[str, Any]) -> str:
-        if ours:
-            return str(me.get("user") or "docbot")
+    def _author(self, message: dict[str, Any]) -> str:
         if message.get("bot_id") and not message.get("user"):
             return str((message.get("bot_profile") or {}).get("name") or message.get("username") or "a bot")
         return self.names.name_of(message.get("user", ""))

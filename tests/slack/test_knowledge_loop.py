@@ -188,6 +188,18 @@ def test_check_mark_by_the_asker_saves_and_by_anyone_else_does_nothing(loop):
     assert not loop.slack.ephemerals_for("UDAVE", channel)
 
 
+def test_an_abstention_of_docbot_is_left_out_of_the_saved_thread(loop):
+    channel = "C0KLABSTAIN"
+    root = asked(loop, channel, "UALICE", "How do I book a desk in the Lisbon office?")
+    abstention = loop.slack.thread(channel, root)[-1]
+    loop.slack.say(channel, "UBOB", "Use the Deskbird app and pick the Lisbon floor plan.", thread_ts=root)
+    loop.sender.event(reaction_added(user="UALICE", channel=channel, ts=abstention.ts))
+    loop.slack.wait_for(lambda f: [e for e in f.ephemerals_for("UALICE", channel) if "Saved this thread" in e.text], timeout=60, what="the save note")
+    saved = loop.document_text(f"slack:{channel}/{root}")
+    assert "Deskbird app" in saved and "Bob Okafor:" in saved
+    assert "docbot:" not in saved and "@docbot How do I book a desk" in saved  # the question, not the abstention
+
+
 def test_saving_is_refused_in_a_shared_channel_and_in_a_dm(loop):
     loop.slack.set_channel("C0KLSHARED", is_ext_shared=True, is_shared=True)
     root = loop.slack.say("C0KLSHARED", "UALICE", "How do we invoice the partner?")
@@ -227,7 +239,7 @@ def test_private_channel_answer_is_ephemeral_and_its_share_button_posts_it(loop)
     share = next(e for b in private.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "share_answer")
 
     assert share_click(loop.sender, value=share["value"], channel=channel, user="UDAVE", response_url=loop.slack.response_url("share-x")).status_code == 200
-    loop.saved_note("share-x", "no longer on record")  # only the asker can share their answer
+    loop.saved_note("share-x", "only the person who asked")  # only the asker can share their answer
     share_click(loop.sender, value=share["value"], channel=channel, user="UCAROL", response_url=loop.slack.response_url("share-1"))
     shared = loop.slack.wait_for_reply(channel, root, containing="25 days of annual leave")
     assert "Shared by <@UCAROL>" in shared[-1].shown and "Leave policy" in shared[-1].shown

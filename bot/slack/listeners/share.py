@@ -1,6 +1,7 @@
 """"Share to channel" under a private answer: acknowledged at once, posted right after."""
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.db.engine import Database
 from bot.slack import texts
@@ -12,7 +13,7 @@ def register(app: App, database: Database) -> None:
     def acknowledge(ack: Ack) -> None:
         ack()
 
-    def share(body: dict, action: dict, client, respond: Respond) -> None:
+    def share(body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         value = action.get("value", "")
         shared = value.isdigit() and share_answer(
             database, client, answer_id=int(value), channel_id=(body.get("channel") or {}).get("id", ""), user_id=body["user"]["id"]
@@ -20,6 +21,6 @@ def register(app: App, database: Database) -> None:
         if shared:
             respond(delete_original=True)  # the private copy goes: the thread has it now
         else:
-            respond(text=texts.SHARE_UNKNOWN, response_type="ephemeral", replace_original=False)
+            respond(text=texts.SHARE_REFUSED, response_type="ephemeral", replace_original=False)
 
     app.action(SHARE_ACTION)(ack=acknowledge, lazy=[share])
