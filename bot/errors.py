@@ -32,6 +32,14 @@ class PgvectorMissing(DatabaseError):
     """The database server has no pgvector extension."""
 
 
+class PgvectorTooOld(DatabaseError):
+    """The database server's pgvector is older than docbot needs."""
+
+
+class TaskQueueUnsupported(DatabaseError):
+    """The installed procrastinate needs a task-queue schema that docbot's migrations do not make."""
+
+
 class IngestError(DocbotError):
     """A document could not be ingested."""
 

@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 from sqlalchemy import Engine, create_engine, text
@@ -12,10 +13,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import embedded
-from bot.errors import DatabaseAuthFailed, DatabaseError, DatabaseUnreachable, PgvectorMissing
+from bot.errors import DatabaseAuthFailed, DatabaseError, DatabaseUnreachable, PgvectorMissing, PgvectorTooOld
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# The retriever sets hnsw.iterative_scan (filtered HNSW search that still returns k rows), new in pgvector 0.8.0.
+PGVECTOR_MINIMUM = "0.8.0"
 
 
 @dataclass
@@ -54,11 +58,34 @@ def connect(settings: Settings, *, check: bool = True) -> Database:
 
 
 def check_server(database: Database) -> None:
-    """Fails with one line naming the problem: unreachable, bad credentials, or no pgvector."""
+    """Fails with one line naming the problem: unreachable, bad credentials, no pgvector or too old a one."""
     with translate_errors(database.url), database.engine.connect() as connection:
-        available = connection.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")).first()
-    if not available:
+        vector = connection.execute(
+            text("SELECT default_version, installed_version FROM pg_available_extensions WHERE name = 'vector'")
+        ).first()
+    if not vector:
         raise PgvectorMissing(f"The PostgreSQL server at {database.describe()} has no pgvector extension (`vector`); install pgvector there.")
+    check_pgvector_version(available=vector.default_version, installed=vector.installed_version, where=database.describe())
+
+
+def check_pgvector_version(*, available: str, installed: str | None, where: str) -> None:
+    """The version in use is the one created in the database, else the one `CREATE EXTENSION` would create."""
+    needed = _version_key(PGVECTOR_MINIMUM)
+    if _version_key(installed or available) >= needed:
+        return
+    if installed and _version_key(available) >= needed:
+        raise PgvectorTooOld(
+            f"The database {where} has pgvector {installed}; docbot needs {PGVECTOR_MINIMUM} or newer, and the server "
+            f"has {available}: run `ALTER EXTENSION vector UPDATE` in that database."
+        )
+    raise PgvectorTooOld(
+        f"The PostgreSQL server at {where} has pgvector {installed or available}; docbot needs {PGVECTOR_MINIMUM} or newer: upgrade pgvector there."
+    )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """'0.7.4' -> (0, 7, 4); a suffix such as '-dev' is ignored."""
+    return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in version.split("-")[0].split("."))
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -80,6 +107,19 @@ def describe_url(url: str) -> str:
         host = host[0]
     port = f":{parsed.port}" if parsed.port else ""
     return f"{host}{port}/{parsed.database or ''}"
+
+
+def url_without_password(url: str) -> str:
+    """The URL as given, less its password (in the user part or a `password=` parameter)."""
+    parts = urlsplit(url)
+    parameters = parse_qsl(parts.query, keep_blank_values=True)
+    password_parameter = any(name == "password" for name, _ in parameters)
+    if parts.password is None and not password_parameter:
+        return url
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.partition(':')[0]}@{hostport}" if at else hostport
+    query = urlencode([(name, value) for name, value in parameters if name != "password"]) if password_parameter else parts.query
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 @contextmanager
