@@ -5,9 +5,10 @@ from rich.console import Console
 
 from bot.cli.context import cli_context
 from bot.db import embedded
-from bot.db.engine import describe_url, resolve_url
+from bot.db.engine import describe_url, url_without_password
 
 console = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
 db_app = typer.Typer(help="Manage the embedded PostgreSQL server (used when DATABASE_URL is unset).", no_args_is_help=True)
 
 
@@ -24,7 +25,7 @@ def start(ctx: typer.Context) -> None:
     """Start the embedded server and keep it running until `docbot db stop`."""
     settings = _embedded_settings(ctx)
     url = embedded.start(settings.docbot_home, keep_running=True)
-    console.print(f"Embedded PostgreSQL running: {url}")
+    console.print(f"Embedded PostgreSQL running: {url_without_password(url)}")
 
 
 @db_app.command("stop")
@@ -49,8 +50,16 @@ def status(ctx: typer.Context) -> None:
 
 @db_app.command("url")
 def url(ctx: typer.Context) -> None:
-    """Print the database URL docbot uses (starting the embedded server if needed)."""
-    typer.echo(resolve_url(cli_context(ctx).settings))
+    """Print the database URL docbot uses, without its password (starting the embedded server if needed)."""
+    settings = cli_context(ctx).settings
+    if settings.database_url:
+        shown = url_without_password(settings.database_url)
+        typer.echo(shown)
+        if shown != settings.database_url:
+            stderr.print("DATABASE_URL's password is not shown; give it to your client another way (PGPASSWORD, ~/.pgpass).")
+        return
+    typer.echo(url_without_password(embedded.start(settings.docbot_home, keep_running=True)))
+    stderr.print("The embedded PostgreSQL keeps running until `docbot db stop`.")
 
 
 def _embedded_settings(ctx: typer.Context):
