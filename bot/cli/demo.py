@@ -1,31 +1,33 @@
 """`docbot demo`: the main job on the embedded defaults, end to end: migrate, ingest the sample handbook,
 answer a question about it with the local model, and print the answer and its sources."""
 
+from importlib import resources
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+import examples
 from bot.cli.context import cli_context
 from bot.errors import NotFound
 
 console = Console(soft_wrap=True)
 
-HANDBOOK = Path(__file__).resolve().parents[2] / "examples" / "handbook"
 QUESTION = "How long does a rollback take?"
 
 
 def demo(
     ctx: typer.Context,
     question: str = typer.Option(QUESTION, "--question", "-q", help="What to ask the handbook"),
-    handbook: Path = typer.Option(HANDBOOK, "--handbook", help="Folder of documents to ingest", show_default="examples/handbook"),
+    handbook: Path | None = typer.Option(None, "--handbook", help="Folder of documents to ingest", show_default="the bundled sample handbook"),
 ) -> None:
     """Set up the database, ingest the sample handbook and answer a question from it, with sources."""
     from bot.answering.service import AnswerService
     from bot.cli.answer_commands import answer_streamed, print_sources
     from ingestion.pipeline import ingest
 
+    handbook = handbook or bundled_handbook()
     if not handbook.is_dir():
         raise NotFound(f"No handbook folder at {handbook}.")
     context = cli_context(ctx)
@@ -42,3 +44,8 @@ def demo(
         service.warm_up()
     console.print(f"\n[bold]Question:[/bold] {escape(question)}\n[bold]Answer:[/bold]")
     print_sources(answer_streamed(service, question, ["default"], ()))
+
+
+def bundled_handbook() -> Path:
+    """examples/handbook, found through the installed `examples` package (it ships in the wheel)."""
+    return Path(str(resources.files(examples) / "handbook"))

@@ -1,11 +1,12 @@
-"""task queue: procrastinate's schema, for `docbot worker`
+"""task queue: procrastinate's schema as procrastinate 3.10.0 ships it, from procrastinate's own migration scripts
 
 Revision ID: 0002
 Revises: 0001
 """
 
 from alembic import op
-from procrastinate.schema import SchemaManager
+
+from migrations.task_queue import apply_migrations
 
 revision = "0002"
 down_revision = "0001"
@@ -14,7 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(SchemaManager.get_schema())
+    # Every script up to 03.04.00, the newest procrastinate 3.10.0 ships: the same schema as its schema.sql,
+    # whichever later procrastinate is installed when this runs.
+    apply_migrations(after=None, through="03.04.00")
 
 
 def downgrade() -> None:
