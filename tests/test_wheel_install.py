@@ -138,11 +138,7 @@ class Session:
     services_run: list[str] = field(default_factory=list)
 
     def docbot(self, *args: str, expect_failure: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
-        started = time.monotonic()
-        try:
-            return _run([self.installed.bin / "docbot", *args], cwd=self.cwd, env=self.env, timeout=timeout, expect_failure=expect_failure)
-        finally:
-            print(f"docbot {' '.join(args)[:40]}: {time.monotonic() - started:.1f} s")
+        return _run([self.installed.bin / "docbot", *args], cwd=self.cwd, env=self.env, timeout=timeout, expect_failure=expect_failure)
 
     def run_service(self, name: str) -> None:
         """Runs compose service `name`'s command verbatim (the bot on a free port), the way that service is used."""
