@@ -1,3 +1,5 @@
+"""The migrations make exactly the models' schema (procrastinate's objects: test_task_queue_schema.py)."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
