@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 # Control characters other than tab, newline and carriage return; NUL is among them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Typographic ligatures (U+FB00–FB06) as the letters they join: "ﬁle" is searched for as "file".
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 
 
 @dataclass
@@ -40,3 +42,7 @@ def clean(text: str) -> CleanText:
 def strip_control(text: str) -> str:
     """For text from parsers (PDF, DOCX, HTML): drop what Postgres or the tokenizer should never see."""
     return _CONTROL.sub("", text)
+
+
+def spell_out_ligatures(text: str) -> str:
+    return text.translate(_LIGATURES)
