@@ -14,6 +14,7 @@ WordPiece vocabulary, so the check owes nothing to any one PDF.
 
 import argparse
 import io
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -127,6 +128,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=0, help="print this many glued words per extractor")
     parser.add_argument("--extractors", default=",".join(EXTRACTORS), help="comma-separated, of: " + ", ".join(EXTRACTORS))
     arguments = parser.parse_args()
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its font warnings would interleave with the table
     chosen = {name: EXTRACTORS[name] for name in arguments.extractors.split(",")}
     print(f"{'pdf':28} {'extractor':14} {'pages':>5} {'s':>6} {'words':>7} {'glued/1k':>8} {'windows glued':>13} "
           f"{'ligatures':>9} {'hyphen breaks':>13} {'empty':>5}")

@@ -48,6 +48,10 @@ class UnsupportedDocument(IngestError):
     """The file is not a document docbot can read."""
 
 
+class NothingIngested(IngestError):
+    """Nothing was ingested: every file was skipped."""
+
+
 class EmbeddingModelMismatch(IngestError):
     """The collection was built with a different embedding model."""
 

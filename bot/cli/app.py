@@ -12,7 +12,7 @@ from bot.cli import answer_commands
 from bot.cli import gaps_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
-from bot.logs import configure_logging
+from bot.logs import command_log_level, configure_logging
 from bot.settings import load_settings
 
 app = typer.Typer(
@@ -39,10 +39,16 @@ app.command("chat")(answer_commands.chat)
 app.command("eval")(answer_commands.evaluate)
 
 
+_SERVICES = {"serve", "worker"}  # long-running: they log at LOG_LEVEL (INFO by default), not WARNING
+
+
 @app.callback()
-def start(ctx: typer.Context) -> None:
+def start(
+    ctx: typer.Context,
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="Log more on stderr: -v INFO, -vv DEBUG (else WARNING, or LOG_LEVEL)"),
+) -> None:
     settings = load_settings()
-    configure_logging(settings)
+    configure_logging(settings, level=command_log_level(settings, verbose, service=ctx.invoked_subcommand in _SERVICES))
     ctx.obj = CliContext(settings=settings)
 
 

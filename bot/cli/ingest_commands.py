@@ -8,10 +8,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.cli.context import cli_context
+from bot.cli.ingest_summary import check_outcome, print_summary
 from bot.errors import NotFound
-from ingestion.summary import IngestSummary
 
 console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 sources_app = typer.Typer(help="List the ingested documents, or remove one.", invoke_without_command=True)
 
 _COLLECTION_HELP = "Collection to use [env var: DOCBOT_COLLECTION]"
@@ -23,6 +24,7 @@ def ingest(
     collection: str = typer.Option("default", "--collection", "-c", envvar="DOCBOT_COLLECTION", help=_COLLECTION_HELP),
     enqueue: bool = typer.Option(False, "--enqueue", help="Put the work on the queue for `docbot worker` instead of running it here"),
     every: str | None = typer.Option(None, "--every", help="Also re-sync these locations this often (e.g. 30m, 1h, 1d), run by `docbot worker`"),
+    verbose: bool = typer.Option(False, "--verbose", help="List every skipped file, not a few per reason"),
 ) -> None:
     """Ingest folders, files and URLs into a collection: changed files are re-embedded, deleted ones removed."""
     from ingestion.discovery import check_locations, is_url
@@ -50,7 +52,8 @@ def ingest(
             database, context.settings, locations, collection,
             progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
         )
-    _print_summary(summary, collection)
+    print_summary(console, summary, collection, verbose=verbose)
+    check_outcome(summary, errors)
 
 
 def _parse_every(every: str | None) -> int | None:
@@ -78,21 +81,6 @@ def _progress() -> Progress:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True, disable=not console.is_terminal,
     )
-
-
-def _print_summary(summary: IngestSummary, collection: str) -> None:
-    console.print(
-        f"Collection {collection!r}: {summary.files_seen} files seen, {summary.added} added, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.removed} removed, {len(summary.skipped)} skipped; "
-        f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f} s.",
-        highlight=False,
-    )
-    for source, reason in summary.skipped:
-        console.print(f"  skipped {source}: {reason}", highlight=False, markup=False)
-    for source in summary.removed_sources:
-        console.print(f"  removed {source}", highlight=False, markup=False)
-    for source, note in summary.notes:
-        console.print(f"  note {source}: {note}", highlight=False, markup=False)
 
 
 @sources_app.callback(invoke_without_command=True)

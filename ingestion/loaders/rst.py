@@ -43,8 +43,23 @@ def _walk(node: nodes.Element, builder: SectionBuilder, level: int) -> None:
             builder.end_section(level)
         elif isinstance(child, nodes.title):
             continue
+        elif isinstance(child, (nodes.definition_list, nodes.option_list, nodes.field_list)):
+            for term, description in _definitions(child):
+                builder.add_definition(term, description)
         elif isinstance(child, nodes.Element):
             builder.add(_text(child))
+
+
+def _definitions(node: nodes.Element) -> list[tuple[str, str]]:
+    """A definition, option or field list's items as (term, description): "--onto <newbase>" and what it does."""
+    pairs = []
+    for item in node.children:
+        if not isinstance(item, nodes.Element) or not item.children:
+            continue
+        *terms, description = [child for child in item.children if isinstance(child, nodes.Element)] or [item]
+        term = ", ".join(" ".join(_text(t).split()) for t in terms if not isinstance(t, nodes.classifier))
+        pairs.append((term, "\n".join(_text(part) for part in description.children if isinstance(part, nodes.Element))))
+    return pairs
 
 
 def _text(node: nodes.Element) -> str:

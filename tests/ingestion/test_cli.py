@@ -38,7 +38,7 @@ def test_ingest_prints_a_summary_and_the_admin_commands_show_it(docbot, db, hand
 
     assert result.exit_code == 0, result.output
     assert "7 files seen, 6 added, 0 updated, 0 unchanged, 0 removed, 1 skipped" in result.output
-    assert "skipped broken.pdf: corrupt PDF" in result.output
+    assert "Skipped 1 file:\n  1 file: corrupt PDF" in result.output and "\n    broken.pdf\n" in result.output
     listing = docbot("sources").output
     assert "deploys.md" in listing and "Deploys" in listing and "travel-policy.pdf" in listing
     assert "handbook" in docbot("collections").output and "all-MiniLM-L6-v2" in docbot("collections").output

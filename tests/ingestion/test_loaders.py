@@ -186,3 +186,28 @@ def test_a_docx_without_a_title_is_named_by_its_file_name_words():
     out = io.BytesIO()
     document.save(out)
     assert loaders.load(out.getvalue(), name="docs/release-notes_v2.docx").title == "release notes v2"
+
+
+def test_restructuredtext_option_definition_and_field_lists_are_definitions():
+    source = b"""Options
+=======
+
+--onto <newbase>  Starting point at which to create the new commits.
+                  May be any valid commit.
+-v, --verbose     Be verbose.
+
+keepalive
+   A ping sent every 15 seconds.
+
+   It keeps idle connections open.
+
+:timeout: seconds to wait
+"""
+    section = loaders.load(source, name="options.rst").sections[0]
+    assert section.terms == ["--onto <newbase>", "-v, --verbose", "keepalive", "timeout"]
+    assert section.text.split("\n\n") == [
+        "--onto <newbase>\nStarting point at which to create the new commits.\nMay be any valid commit.",
+        "-v, --verbose\nBe verbose.",
+        "keepalive\nA ping sent every 15 seconds.\nIt keeps idle connections open.",
+        "timeout\nseconds to wait",
+    ]

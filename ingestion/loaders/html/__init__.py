@@ -31,7 +31,7 @@ def load(data: bytes, *, name: str, url: str | None = None, content_type: str | 
     target = content.redirect_target(root)
     main = content.main_content(root)
     if target and len(normalize(main.text_content())) < len(page_title) + 40:
-        raise UnsupportedDocument(f"a redirect to {target}, nothing to index")
+        raise UnsupportedDocument(f"a redirect page, nothing to index: it points to {target}")
     if content.is_navigation_page(main):
         raise UnsupportedDocument("a navigation page (mostly links), nothing to index")
     if main.tag == "body":  # no element marks the content: unnamed chrome may sit among it

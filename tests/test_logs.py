@@ -1,0 +1,34 @@
+"""Log levels chosen from -v and LOG_LEVEL; libraries' progress bars silenced unless DEBUG is asked for."""
+
+import io
+
+from tqdm.auto import tqdm
+
+from bot.logs import command_log_level, configure_logging
+from bot.settings import load_settings
+
+
+def test_commands_log_at_warning_unless_v_or_log_level_asks_for_more(monkeypatch):
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    unset = load_settings()
+    assert [command_log_level(unset, v, service=False) for v in (0, 1, 2, 3)] == ["WARNING", "INFO", "DEBUG", "DEBUG"]
+    assert command_log_level(unset, 0, service=True) == "INFO"  # serve and worker: LOG_LEVEL's default
+    assert command_log_level(load_settings(log_level="DEBUG"), 0, service=False) == "DEBUG"
+    assert command_log_level(load_settings(log_level="ERROR"), 1, service=False) == "INFO"  # the more detailed wins
+
+
+def _bar_output() -> str:
+    out = io.StringIO()
+    for _ in tqdm(range(3), desc="Loading weights", file=out):
+        pass
+    return out.getvalue()
+
+
+def test_library_progress_bars_are_silenced_below_debug():
+    try:
+        configure_logging(load_settings(), stream=io.StringIO(), level="WARNING")
+        assert _bar_output() == ""
+        configure_logging(load_settings(), stream=io.StringIO(), level="DEBUG")
+        assert "Loading weights" in _bar_output()
+    finally:
+        configure_logging(load_settings(log_level="WARNING"), stream=io.StringIO())
