@@ -52,6 +52,14 @@ class NothingIngested(IngestError):
     """Nothing was ingested: every file was skipped."""
 
 
+class LocationUnreadable(IngestError):
+    """A location could not be read, or read as empty where documents are stored: nothing of it was removed."""
+
+    def __init__(self, message: str | None = None, summary: object = None) -> None:
+        super().__init__(message)
+        self.summary = summary  # what the run did with the other locations
+
+
 class EmbeddingModelMismatch(IngestError):
     """The collection was built with a different embedding model."""
 

@@ -3,6 +3,8 @@
 Every field is read from the environment variable of the same name (upper case) or from `.env`.
 """
 
+import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +14,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+
+_NUMERIC = re.compile(r"^[0-9.:/]+$")  # looks like an IP or CIDR, but isn't a valid one
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\.?$")
 
 
 class LLMBackend(StrEnum):
@@ -52,6 +57,11 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(120.0, gt=0, description="How long a remote LLM call may take")
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
     ingest_batch_chunks: int = Field(256, gt=0, description="Chunks embedded together (across documents) while ingesting")
+    ingest_follow_links: bool = Field(False, description="Read symlinks whose target is outside the ingested folder")
+    ingest_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Comma-separated host names, IPs or CIDRs that URL ingestion may reach although internal"
+    )
+    ingest_url_timeout_seconds: float = Field(60.0, gt=0, description="How long fetching one URL may take, redirects included")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
     admin_users: Annotated[list[str], NoDecode] = Field(
@@ -83,6 +93,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a Slack channel ID like C0123ABCD")
         return value
 
+    @field_validator("ingest_allowed_hosts", mode="before")
+    @classmethod
+    def _allowed_hosts(cls, value: Any) -> tuple[str, ...]:
+        entries = value.split(",") if isinstance(value, str) else list(value or ())
+        allowed = tuple(entry.strip().lower() for entry in entries if entry.strip())
+        for number, entry in enumerate(allowed, start=1):
+            if not _is_address_or_network(entry) and (_NUMERIC.match(entry) or not _HOST_NAME.match(entry)):
+                raise ValueError(f"entry {number} is not a host name, IP or CIDR")
+        return allowed
+
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
@@ -104,6 +124,14 @@ class Settings(BaseSettings):
     @property
     def model_cache(self) -> Path:
         return self.docbot_model_cache or self.docbot_home / "models"
+
+
+def _is_address_or_network(entry: str) -> bool:
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,6 +1,6 @@
 """Collections: each records the embedding model it was built with; another model is refused."""
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -45,3 +45,9 @@ def get_collection(session: Session, name: str) -> Collection:
     if collection is None:
         raise NotFound(f"No collection named {name!r} (see `docbot collections`).")
     return collection
+
+
+def remove_collection(session: Session, name: str) -> None:
+    """Deletes the collection with its documents, chunks, re-syncs and channel links (all cascade)."""
+    get_collection(session, name)  # NotFound naming it
+    session.execute(delete(Collection).where(Collection.name == name))

@@ -1,8 +1,9 @@
 """Turns the locations given on the command line into the files (or URLs) to ingest, and their sources.
 
 A file's source is its path relative to the folder given (`guide/setup.md`), a single file's is its
-name, a URL's is the URL. Hidden entries and folders that only hold build output or copies of pages
-(Sphinx's `_sources`, `_static`…) are passed over; symlinked folders are followed once (loops skipped).
+name, a URL's is the URL (without credentials). Hidden entries and folders that only hold build output or
+copies of pages (Sphinx's `_sources`, `_static`…) are passed over; symlinks are followed where they resolve
+inside the folder (see `ingestion.confinement`), folders once (loops skipped).
 """
 
 import errno
@@ -11,7 +12,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import NotFound
+from bot.errors import IngestError, NotFound
+from ingestion.confinement import ANYWHERE, Confinement, system_folder
+from ingestion.url_redaction import redact_url
 
 # `_sources` holds Sphinx's copies of every page's source: ingesting it too would index each page twice.
 IGNORED_FOLDERS = frozenset({"_sources", "_static", "_images", "_downloads", "node_modules", "__pycache__", "venv"})
@@ -21,14 +24,18 @@ IGNORED_FOLDERS = frozenset({"_sources", "_static", "_images", "_downloads", "no
 class Candidate:
     source: str
     location: str  # the folder, file or URL given: documents remember it so a re-sync removes only its own
-    path: Path | None = None
-    url: str | None = None
+    path: Path | None = None  # resolved: reading opens exactly the file that was checked
+    url: str | None = None  # the URL as given (it may hold credentials); `source` and `location` are redacted
+    confinement: Confinement = ANYWHERE
 
 
 @dataclass(frozen=True)
 class Unusable:
     source: str
     reason: str
+    # An entry unreadable now (permissions, a broken link) keeps its stored documents, and those under it;
+    # one refused on purpose (it points outside the folder, or is a pipe) does not keep them.
+    keeps_stored: bool = True
 
 
 @dataclass
@@ -37,6 +44,7 @@ class Discovery:
     candidates: list[Candidate]
     unusable: list[Unusable]
     is_folder: bool
+    error: str | None = None  # the location itself could not be read: nothing of it may be removed
 
 
 def is_url(location: str) -> bool:
@@ -44,66 +52,75 @@ def is_url(location: str) -> bool:
 
 
 def check_locations(locations: list[str]) -> None:
-    """Fails before any work when a location doesn't exist, naming it."""
+    """Fails before any work when a location doesn't exist or is a system folder, naming it."""
     if not locations:
         raise NotFound("Nothing to ingest: give at least one folder, file or URL.")
     for location in locations:
-        if not is_url(location) and not os.path.exists(location):
+        if is_url(location):
+            continue
+        if not os.path.exists(location):
             raise NotFound(f"Path does not exist: {location}")
+        folder = system_folder(os.path.realpath(location))
+        if folder:
+            raise IngestError(f"{location} is in {folder}, which docbot never reads")
 
 
-def discover(location: str) -> Discovery:
+def discover(location: str, *, follow_links: bool = False) -> Discovery:
     if is_url(location):
-        return Discovery(location, [Candidate(source=location, location=location, url=location)], [], is_folder=False)
-    path = Path(location)
-    key = str(path.resolve())
-    if not path.exists():
-        raise NotFound(f"Path does not exist: {location}")
-    if path.is_dir():
-        candidates, unusable = _walk(path, key)
-        return Discovery(key, candidates, unusable, is_folder=True)
-    return Discovery(key, [Candidate(source=path.name, location=key, path=path)], [], is_folder=False)
+        shown = redact_url(location)
+        return Discovery(shown, [Candidate(source=shown, location=shown, url=location)], [], is_folder=False)
+    check_locations([location])
+    real = os.path.realpath(location)
+    if os.path.isdir(real):
+        return _walk(real, Confinement(None if follow_links else real))
+    name = Path(location).name
+    return Discovery(real, [Candidate(source=name, location=real, path=Path(real))], [], is_folder=False)
 
 
-def _walk(root: Path, key: str) -> tuple[list[Candidate], list[Unusable]]:
+def _walk(root: str, confinement: Confinement) -> Discovery:
     candidates: list[Candidate] = []
     unusable: list[Unusable] = []
     visited: set[tuple[int, int]] = set()
 
-    def visit(folder: Path, relative: str) -> None:
+    def visit(folder: str, relative: str) -> str | None:
+        """Walks `folder` (resolved); the reason it can't be read, if so."""
         try:
-            info = folder.stat()
-        except OSError as error:
-            unusable.append(Unusable(relative or folder.name, describe_os_error(error)))
-            return
-        if (info.st_dev, info.st_ino) in visited:
-            unusable.append(Unusable(relative, "symlink loop: the folder was already visited"))
-            return
-        visited.add((info.st_dev, info.st_ino))
-        try:
+            info = os.stat(folder)
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as error:
-            unusable.append(Unusable(relative or folder.name, describe_os_error(error)))
-            return
+            return describe_os_error(error)
+        if (info.st_dev, info.st_ino) in visited:
+            return "symlink loop: the folder was already visited"
+        visited.add((info.st_dev, info.st_ino))
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            source = f"{relative}/{entry.name}" if relative else entry.name
-            try:
-                mode = os.stat(entry.path).st_mode  # follows symlinks: a loop raises ELOOP here
-            except OSError as error:
-                unusable.append(Unusable(source, describe_os_error(error)))
-                continue
-            if stat.S_ISDIR(mode):
-                if entry.name not in IGNORED_FOLDERS:
-                    visit(Path(entry.path), source)
-            elif stat.S_ISREG(mode):
-                candidates.append(Candidate(source=source, location=key, path=Path(entry.path)))
-            else:
-                unusable.append(Unusable(source, "not a regular file (a pipe, socket or device)"))
+            if not entry.name.startswith("."):
+                take(entry, f"{relative}/{entry.name}" if relative else entry.name, os.path.join(folder, entry.name))
+        return None
 
-    visit(root, "")
-    return candidates, unusable
+    def take(entry: os.DirEntry, source: str, path: str) -> None:
+        try:
+            if entry.is_symlink():
+                path = os.path.realpath(path)
+            refused = confinement.refusal(path)
+            if refused:
+                unusable.append(Unusable(source, refused, keeps_stored=False))
+                return
+            mode = os.stat(path).st_mode  # a loop raises ELOOP here, a broken link ENOENT
+        except OSError as error:
+            unusable.append(Unusable(source, describe_os_error(error)))
+            return
+        if stat.S_ISDIR(mode):
+            if entry.name not in IGNORED_FOLDERS:
+                reason = visit(path, source)
+                if reason:
+                    unusable.append(Unusable(source, reason))
+        elif stat.S_ISREG(mode):
+            candidates.append(Candidate(source=source, location=root, path=Path(path), confinement=confinement))
+        else:
+            unusable.append(Unusable(source, "not a regular file (a pipe, socket or device)", keeps_stored=False))
+
+    error = visit(root, "")
+    return Discovery(root, candidates, unusable, is_folder=True, error=error and f"cannot read the folder: {error}")
 
 
 def describe_os_error(error: OSError) -> str:

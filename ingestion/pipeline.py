@@ -14,15 +14,16 @@ import numpy as np
 
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
-from bot.errors import UnsupportedDocument
+from bot.errors import LocationUnreadable, UnsupportedDocument
 from bot.settings import Settings
 from ingestion import loaders
 from ingestion.chunking import Chunk, Chunker, ChunkingOptions
 from ingestion.collections import ensure_collection
 from ingestion.discovery import Candidate, Discovery, check_locations, discover
+from ingestion.fetching import FetchPolicy
 from ingestion.reading import read_bytes
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
-from ingestion.store import remove_missing, stored_documents, swap_document
+from ingestion.store import remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from ingestion.writer import ChunkRow, stored_vectors
 
@@ -86,6 +87,9 @@ def _recorded(database: Database, run_id: int, collection: str, work: Callable[[
     except KeyboardInterrupt:
         fail_run(database, run_id, "interrupted")
         raise
+    except LocationUnreadable as error:
+        fail_run(database, run_id, str(error), error.summary)
+        raise
     except Exception as error:
         fail_run(database, run_id, str(error) or type(error).__name__)
         raise
@@ -120,36 +124,49 @@ class Ingestor:
         budget = min(CHUNK_TOKENS, self.embedder.max_tokens - special - 8)
         self.chunker = Chunker(lambda text: self.embedder.count_tokens(text) - special, ChunkingOptions(budget, OVERLAP_TOKENS))
         self.stored = stored_documents(database, self.collection_id)
+        self.fetch_policy = FetchPolicy.from_settings(settings)
         self.summary = IngestSummary()
         self.pending: list[_Prepared] = []
 
     def run(self, locations: list[str]) -> IngestSummary:
+        """Ingests every location; LocationUnreadable at the end (after the others are done) if one couldn't be read."""
         started = time.monotonic()
-        discoveries = [discover(location) for location in locations]
+        discoveries = [discover(location, follow_links=self.settings.ingest_follow_links) for location in locations]
         total = sum(len(d.candidates) + len(d.unusable) for d in discoveries)
         done = 0
-        taken: set[str] = set()
+        taken: set[tuple[str, str]] = set()
+        failures: list[str] = []
         for discovery in discoveries:
-            present = set()
+            if discovery.error:
+                failures.append(f"{discovery.location}: {discovery.error}; nothing of it was removed")
+                continue
+            present: set[str] = set()
+            kept_under: set[str] = set()
             for unusable in discovery.unusable:
                 done += 1
                 self.summary.files_seen += 1
                 self._skip(unusable.source, unusable.reason)
-                present.add(unusable.source)  # unreadable now is not gone: its stored version stays
+                if unusable.keeps_stored:  # unreadable now is not gone: its stored version, and all under it, stay
+                    present.add(unusable.source)
+                    kept_under.add(unusable.source)
                 self._report(done, total, unusable.source)
             for candidate in discovery.candidates:
                 done += 1
                 self.summary.files_seen += 1
-                if candidate.source in taken:
-                    self._skip(candidate.source, "another location given in this run has a file with the same source")
+                if (candidate.location, candidate.source) in taken:
+                    self._skip(candidate.source, "given twice in this run")
                 else:
-                    taken.add(candidate.source)
+                    taken.add((candidate.location, candidate.source))
                     present.add(candidate.source)
                     self._prepare(candidate)
                 self._report(done, total, candidate.source)
             self._flush()
-            self._remove_missing(discovery, present)
+            failure = self._remove_missing(discovery, present, kept_under)
+            if failure:
+                failures.append(failure)
         self.summary.seconds = round(time.monotonic() - started, 3)
+        if failures:
+            raise LocationUnreadable("; ".join(failures), self.summary)
         return self.summary
 
     def run_in_memory(self, document: InMemoryDocument) -> IngestSummary:
@@ -164,7 +181,7 @@ class Ingestor:
 
     def _prepare(self, candidate: Candidate) -> None:
         try:
-            data, content_type = read_bytes(candidate, self.settings.max_file_bytes)
+            data, content_type = read_bytes(candidate, self.fetch_policy)
         except UnsupportedDocument as error:
             self._skip(candidate.source, str(error))
             return
@@ -172,12 +189,14 @@ class Ingestor:
 
     def _prepare_data(self, candidate: Candidate, data: bytes, content_type: str | None) -> None:
         content_hash = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
-        stored = self.stored.get(candidate.source)
-        if stored and stored.content_hash == content_hash and stored.location == candidate.location:
+        stored = self.stored.get((candidate.location, candidate.source))
+        if stored and stored.content_hash == content_hash:
             self.summary.unchanged += 1
             return
+        # A URL's source is the URL without credentials: that is what the loader (links) and citations see.
+        url = candidate.source if candidate.url else None
         try:
-            document = loaders.load(data, name=candidate.source, url=candidate.url, content_type=content_type)
+            document = loaders.load(data, name=candidate.source, url=url, content_type=content_type)
             del data
             chunks = self.chunker.split(document.sections, document.title)
         except UnsupportedDocument as error:
@@ -209,11 +228,12 @@ class Ingestor:
             new = swap_document(
                 self.database,
                 collection_id=self.collection_id,
+                location=prepared.candidate.location,
                 source=prepared.candidate.source,
                 title=prepared.title,
                 url=prepared.url,
                 content_hash=prepared.content_hash,
-                metadata={"location": prepared.candidate.location},
+                metadata={},
                 rows=rows,
             )
             self.summary.chunks_written += len(rows)
@@ -238,12 +258,21 @@ class Ingestor:
             self.summary.chunks_embedded += len(missing)
         return vectors
 
-    def _remove_missing(self, discovery: Discovery, present: set[str]) -> None:
+    def _remove_missing(self, discovery: Discovery, present: set[str], kept_under: set[str]) -> str | None:
+        """Removes the folder's stored documents that are gone from it; why not, when it must not."""
         if not discovery.is_folder:
-            return
-        removed = remove_missing(self.database, self.collection_id, discovery.location, present)
+            return None
+        stored = {source: document.id for (location, source), document in self.stored.items() if location == discovery.location}
+        if stored and not discovery.candidates and not discovery.unusable:
+            return (
+                f"{discovery.location} reads as empty, but {len(stored)} documents are stored from it: nothing was removed "
+                "(an unmounted share?); `docbot sources remove` removes documents on purpose"
+            )
+        gone = [id for source, id in stored.items() if source not in present and not _under_any(source, kept_under)]
+        removed = remove_documents(self.database, gone)
         self.summary.removed += len(removed)
         self.summary.removed_sources += removed
+        return None
 
     def _skip(self, source: str, reason: str) -> None:
         logger.info("skipped source=%s reason=%s", source, reason)
@@ -252,3 +281,9 @@ class Ingestor:
     def _report(self, done: int, total: int, source: str) -> None:
         if self.progress:
             self.progress(done, total, source)
+
+
+def _under_any(source: str, folders: set[str]) -> bool:
+    """Whether `source` (a relative path) lies inside one of `folders` (relative paths too)."""
+    parts = source.split("/")
+    return any("/".join(parts[:depth]) in folders for depth in range(1, len(parts)))

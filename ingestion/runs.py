@@ -7,13 +7,14 @@ from sqlalchemy import func, update
 from bot.db.engine import Database
 from bot.db.models import IngestRun
 from ingestion.summary import IngestSummary
+from ingestion.url_redaction import redact_location
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
 def start_run(database: Database, collection: str, locations: list[str], *, state: str = RUNNING) -> int:
     with database.session() as session:
-        run = IngestRun(collection=collection, locations=locations, state=state)
+        run = IngestRun(collection=collection, locations=[redact_location(location) for location in locations], state=state)
         session.add(run)
         session.flush()
         return run.id

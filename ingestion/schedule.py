@@ -1,14 +1,16 @@
-"""Periodic re-syncs (`docbot ingest … --every 1h`): the `sync_sources` rows, and which are due."""
+"""Periodic re-syncs (`docbot ingest … --every 1h`): the `sync_sources` rows, which are due, and ending one."""
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.db.engine import Database
 from bot.db.models import SyncSource
 from bot.errors import ConfigError
+from ingestion.url_redaction import redact_location
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -20,6 +22,15 @@ class DueSync:
     sync_source_id: int
     collection: str
     location: str
+
+
+@dataclass(frozen=True)
+class ScheduledSync:
+    id: int
+    collection: str
+    location: str  # redacted: a URL's credentials are not shown
+    every_seconds: int
+    last_synced_at: datetime | None
 
 
 def parse_every(value: str) -> int:
@@ -60,3 +71,36 @@ def claim_due(database: Database) -> list[DueSync]:
             """
         ))
         return [DueSync(*row) for row in rows]
+
+
+def list_scheduled(database: Database) -> list[ScheduledSync]:
+    with database.session() as session:
+        rows = session.execute(text(
+            """
+            SELECT s.id, c.name, s.location, s.every_seconds, s.last_synced_at
+              FROM sync_sources s JOIN collections c ON c.id = s.collection_id
+             WHERE s.every_seconds IS NOT NULL
+             ORDER BY c.name, s.location
+            """
+        ))
+        return [ScheduledSync(id, name, redact_location(location), every, last) for id, name, location, every, last in rows]
+
+
+def cancel(database: Database, sync_id: int) -> ScheduledSync | None:
+    """Ends the re-sync `sync_id` (its documents stay); the one ended, or None if there was none."""
+    found = next((sync for sync in list_scheduled(database) if sync.id == sync_id), None)
+    if found:
+        with database.session() as session:
+            session.execute(delete(SyncSource).where(SyncSource.id == sync_id))
+    return found
+
+
+def cancel_queued(database: Database, collection: str) -> int:
+    """Cancels the collection's ingests waiting in the queue (a re-sync deferred a moment ago, say): how many."""
+    with database.session() as session:
+        return session.execute(text(
+            """
+            UPDATE procrastinate_jobs SET status = 'cancelled'
+             WHERE status = 'todo' AND task_name = 'docbot.ingest' AND args->>'collection' = :collection
+            """
+        ), {"collection": collection}).rowcount

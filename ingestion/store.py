@@ -1,35 +1,45 @@
-"""Documents in the database: what is stored already, the one-transaction swap, and removal."""
+"""Documents in the database: what is stored already, the one-transaction swap, and removal.
+
+A document is one (collection, location, source): the same relative path under two folders is two
+documents, and a re-sync of one location only ever removes documents of that location.
+"""
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.types import BigInteger
 
 from bot.db.engine import Database
-from bot.db.models import Document
+from bot.db.models import Document, SyncSource
+from ingestion.url_redaction import redact_location
 from ingestion.writer import ChunkRow, copy_chunks
 
 
 @dataclass(frozen=True)
 class StoredDocument:
+    id: int
     content_hash: str
-    location: str | None
 
 
-def stored_documents(database: Database, collection_id: int) -> dict[str, StoredDocument]:
+DocumentKey = tuple[str, str]  # (location, source)
+
+
+def stored_documents(database: Database, collection_id: int) -> dict[DocumentKey, StoredDocument]:
     with database.session() as session:
         rows = session.execute(
-            select(Document.source, Document.content_hash, Document.metadata_["location"].astext)
+            select(Document.location, Document.source, Document.id, Document.content_hash)
             .where(Document.collection_id == collection_id)
         )
-        return {source: StoredDocument(content_hash, location) for source, content_hash, location in rows}
+        return {(location, source): StoredDocument(id, content_hash) for location, source, id, content_hash in rows}
 
 
 def swap_document(
     database: Database,
     *,
     collection_id: int,
+    location: str,
     source: str,
     title: str,
     url: str | None,
@@ -44,10 +54,11 @@ def swap_document(
     """
     with database.session() as session:
         statement = insert(Document).values(
-            collection_id=collection_id, source=source, title=title, url=url, content_hash=content_hash, metadata_=metadata
+            collection_id=collection_id, location=location, source=source, title=title, url=url,
+            content_hash=content_hash, metadata_=metadata,
         )
         statement = statement.on_conflict_do_update(
-            index_elements=["collection_id", "source"],
+            index_elements=["collection_id", "location", "source"],
             set_={
                 "title": statement.excluded.title,
                 "url": statement.excluded.url,
@@ -62,23 +73,46 @@ def swap_document(
         return bool(inserted)
 
 
-def remove_missing(database: Database, collection_id: int, location: str, present: set[str]) -> list[str]:
-    """Deletes the documents ingested from `location` whose source is no longer there; returns their sources."""
+# One array parameter, however many documents: a statement may carry at most 65,535 bind parameters.
+_REMOVE_BY_ID = (
+    delete(Document)
+    .where(Document.id == func.any(bindparam("ids", type_=ARRAY(BigInteger))))
+    .returning(Document.source)
+)
+
+
+def remove_documents(database: Database, document_ids: list[int]) -> list[str]:
+    """Deletes these documents (and their chunks); returns their sources, sorted."""
+    if not document_ids:
+        return []
     with database.session() as session:
-        removed = session.scalars(
+        return sorted(session.scalars(_REMOVE_BY_ID, {"ids": document_ids}).all())
+
+
+def locations_of(database: Database, collection_id: int, source: str) -> list[str]:
+    """The locations that hold a document with this source in the collection."""
+    with database.session() as session:
+        return list(session.scalars(
+            select(Document.location).where(Document.collection_id == collection_id, Document.source == source)
+            .order_by(Document.location)
+        ))
+
+
+def remove_source(database: Database, collection_id: int, source: str, location: str) -> bool:
+    """Removes one document; when it was the last from its location, that location's re-sync goes too."""
+    with database.session() as session:
+        removed = session.execute(
             delete(Document)
-            .where(
-                Document.collection_id == collection_id,
-                Document.metadata_["location"].astext == location,
-                Document.source.not_in(present) if present else text("true"),
-            )
-            .returning(Document.source)
-        ).all()
-    return sorted(removed)
-
-
-def remove_source(database: Database, collection_id: int, source: str) -> bool:
-    with database.session() as session:
-        return session.execute(
-            delete(Document).where(Document.collection_id == collection_id, Document.source == source).returning(Document.id)
+            .where(Document.collection_id == collection_id, Document.location == location, Document.source == source)
+            .returning(Document.id)
         ).first() is not None
+        remaining = session.scalar(
+            select(func.count()).select_from(Document)
+            .where(Document.collection_id == collection_id, Document.location == location)
+        )
+        if removed and not remaining:
+            syncs = session.execute(select(SyncSource.id, SyncSource.location).where(SyncSource.collection_id == collection_id))
+            # A URL's re-sync keeps the URL as given (it may need its credentials); documents keep it redacted.
+            ids = [id for id, synced in syncs if redact_location(synced) == location]
+            session.execute(delete(SyncSource).where(SyncSource.id.in_(ids)))
+        return removed

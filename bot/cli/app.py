@@ -7,7 +7,7 @@ from rich.console import Console
 
 from bot.cli import db_commands, demo
 from bot.cli import channel_commands, feedback_commands, serve_commands
-from bot.cli import ingest_commands
+from bot.cli import ingest_commands, schedule_commands
 from bot.cli import answer_commands
 from bot.cli import gaps_commands
 from bot.cli.context import CliContext
@@ -30,7 +30,8 @@ app.command("feedback")(feedback_commands.feedback)
 app.command("gaps")(gaps_commands.gaps)
 app.command("ingest")(ingest_commands.ingest)
 app.add_typer(ingest_commands.sources_app, name="sources")
-app.command("collections")(ingest_commands.collections)
+app.add_typer(ingest_commands.collections_app, name="collections")
+app.add_typer(schedule_commands.schedules_app, name="schedules")
 app.command("jobs")(ingest_commands.jobs)
 app.command("worker")(ingest_commands.worker)
 app.command("search")(answer_commands.search)

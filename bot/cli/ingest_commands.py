@@ -1,4 +1,4 @@
-"""`docbot ingest`, `sources`, `sources remove`, `collections`, `jobs` and `worker`: getting docs in, and seeing them."""
+"""`docbot ingest`, `sources [remove]`, `collections [remove]`, `jobs` and `worker`: getting docs in, and seeing them."""
 
 from pathlib import Path
 
@@ -9,11 +9,13 @@ from rich.table import Table
 
 from bot.cli.context import cli_context
 from bot.cli.ingest_summary import check_outcome, print_summary
-from bot.errors import NotFound
+from bot.errors import ConfigError, LocationUnreadable, NotFound
+from ingestion.summary import IngestSummary
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 sources_app = typer.Typer(help="List the ingested documents, or remove one.", invoke_without_command=True)
+collections_app = typer.Typer(help="List the collections, or remove one.", invoke_without_command=True)
 
 _COLLECTION_HELP = "Collection to use [env var: DOCBOT_COLLECTION]"
 
@@ -25,6 +27,10 @@ def ingest(
     enqueue: bool = typer.Option(False, "--enqueue", help="Put the work on the queue for `docbot worker` instead of running it here"),
     every: str | None = typer.Option(None, "--every", help="Also re-sync these locations this often (e.g. 30m, 1h, 1d), run by `docbot worker`"),
     verbose: bool = typer.Option(False, "--verbose", help="List every skipped file, not a few per reason"),
+    follow_links: bool = typer.Option(
+        False, "--follow-links",
+        help="Also read symlinks that point outside the folder (never /proc, /sys, /dev); INGEST_FOLLOW_LINKS=true does too",
+    ),
 ) -> None:
     """Ingest folders, files and URLs into a collection: changed files are re-embedded, deleted ones removed."""
     from ingestion.discovery import check_locations, is_url
@@ -33,6 +39,9 @@ def ingest(
     check_locations(locations)
     every_seconds = _parse_every(every)
     context = cli_context(ctx)
+    if follow_links and (enqueue or every_seconds):
+        raise ConfigError("--follow-links applies to this run only; for `docbot worker`'s runs set INGEST_FOLLOW_LINKS=true")
+    settings = context.settings.model_copy(update={"ingest_follow_links": True}) if follow_links else context.settings
     database = context.database()
     absolute = [location if is_url(location) else str(Path(location).resolve()) for location in locations]
     if every_seconds:
@@ -46,12 +55,17 @@ def ingest(
             run_id, job_id = defer(app, database, collection, absolute)
         console.print(f"Queued job {job_id} (run {run_id}) for collection {collection!r}; `docbot worker` runs it, `docbot jobs` shows it.")
         return
-    with _progress() as progress:
-        task = progress.add_task("Ingesting", total=None)
-        summary = run(
-            database, context.settings, locations, collection,
-            progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
-        )
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Ingesting", total=None)
+            summary = run(
+                database, settings, locations, collection,
+                progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
+            )
+    except LocationUnreadable as error:
+        if isinstance(error.summary, IngestSummary):
+            print_summary(console, error.summary, collection, verbose=verbose)
+        raise  # `docbot` prints it and exits 1: a location that couldn't be read is not a finished sync
     print_summary(console, summary, collection, verbose=verbose)
     check_outcome(summary, errors)
 
@@ -105,21 +119,39 @@ def remove_source(
     ctx: typer.Context,
     source: str = typer.Argument(..., help="The source as `docbot sources` shows it"),
     collection: str = typer.Option("default", "--collection", "-c", envvar="DOCBOT_COLLECTION", help=_COLLECTION_HELP),
+    location: str | None = typer.Option(None, "--location", help="The folder, file or URL it came from, when two hold the same source"),
 ) -> None:
-    """Remove one document and its chunks from a collection."""
+    """Remove one document and its chunks from a collection (and its location's re-sync, if nothing else is left from it)."""
     from ingestion.collections import get_collection
-    from ingestion.store import remove_source as remove
+    from ingestion.store import locations_of, remove_source as remove
 
     database = cli_context(ctx).database()
     with database.session() as session:
         collection_id = get_collection(session, collection).id
-    if not remove(database, collection_id, source):
+    found = locations_of(database, collection_id, source)
+    if location is not None:
+        location = location if location in found else str(Path(location).resolve())
+    elif len(found) > 1:
+        raise NotFound(f"{source!r} is in {len(found)} locations of {collection!r}; choose one with --location: " + ", ".join(found))
+    target = location or (found[0] if found else None)
+    if target is None or not remove(database, collection_id, source, target):
         raise NotFound(f"No document {source!r} in collection {collection!r} (see `docbot sources`).")
     console.print(f"Removed {source} from {collection!r}.", highlight=False, markup=False)
+    if locations_of(database, collection_id, source) == [] and _is_resynced(database, collection, target):
+        console.print(f"Note: {target} is still re-synced (`docbot schedules`); a file still there comes back.", highlight=False, markup=False)
 
 
+def _is_resynced(database, collection: str, location: str) -> bool:
+    from ingestion.schedule import list_scheduled
+
+    return any(sync.collection == collection and sync.location == location for sync in list_scheduled(database))
+
+
+@collections_app.callback(invoke_without_command=True)
 def collections(ctx: typer.Context) -> None:
     """List collections: name, embedding model, documents, chunks."""
+    if ctx.invoked_subcommand:
+        return
     from ingestion.admin import list_collections
 
     rows = list_collections(cli_context(ctx).database())
@@ -127,6 +159,25 @@ def collections(ctx: typer.Context) -> None:
     for row in rows:
         table.add_row(row.name, row.model, str(row.dimension), str(row.documents), str(row.chunks))
     console.print(table if rows else "No collections yet: `docbot ingest PATH` creates one.")
+
+
+@collections_app.command("remove")
+def remove_collection(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The collection as `docbot collections` shows it"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation"),
+) -> None:
+    """Remove a collection: its documents, chunks, periodic re-syncs, queued ingests and channel links."""
+    from ingestion.collections import remove_collection as remove
+    from ingestion.schedule import cancel_queued
+
+    database = cli_context(ctx).database()
+    if not yes:
+        typer.confirm(f"Remove collection {name!r} and every document in it?", abort=True)
+    with database.session() as session:
+        remove(session, name)
+    cancelled = cancel_queued(database, name)
+    console.print(f"Removed collection {name!r}" + (f"; {cancelled} queued ingest(s) cancelled." if cancelled else "."), highlight=False, markup=False)
 
 
 def jobs(

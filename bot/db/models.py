@@ -58,12 +58,16 @@ class Collection(Base):
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("collection_id", "source"),)
+    # The same relative path in two folders of one collection is two documents.
+    __table_args__ = (UniqueConstraint("collection_id", "location", "source"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), nullable=False)
     # Path relative to the ingested folder, or the URL: shown as-is in search results and answers.
     source: Mapped[str] = mapped_column(Text, nullable=False)
+    # The folder, file or URL given to `docbot ingest` (resolved; URLs without credentials): a re-sync of
+    # that location removes only its own documents.
+    location: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
     title: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
     url: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)

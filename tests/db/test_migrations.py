@@ -31,5 +31,5 @@ def test_downgrade_to_base_and_back(db):
     assert tables <= {"alembic_version"}
     assert "vector" not in extensions
     upgrade(db)
-    assert current_revision(db) == "0007"
+    assert current_revision(db) == "0004"
     assert _differences(db) == []

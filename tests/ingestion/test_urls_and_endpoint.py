@@ -28,9 +28,15 @@ def site():
     server.server_close()
 
 
-def test_url_page_is_ingested_with_the_url_as_source(db, ingest_settings, site: str):
+@pytest.fixture
+def loopback_allowed(ingest_settings):
+    """The site stand-in is on loopback, which URL ingestion refuses unless INGEST_ALLOWED_HOSTS lets it in."""
+    return ingest_settings.model_copy(update={"ingest_allowed_hosts": ("127.0.0.1",)})
+
+
+def test_url_page_is_ingested_with_the_url_as_source(db, loopback_allowed, site: str):
     url = f"{site}/security-policy.html"
-    summary = ingest(db, ingest_settings, [url, f"{site}/missing.html"])
+    summary = ingest(db, loopback_allowed, [url, f"{site}/missing.html"])
 
     assert summary.added == 1
     assert summary.skipped == [(f"{site}/missing.html", f"HTTP 404 from {site}/missing.html")]
@@ -38,12 +44,12 @@ def test_url_page_is_ingested_with_the_url_as_source(db, ingest_settings, site: 
     texts = " ".join(r[0] for r in rows(db, "SELECT text FROM chunks"))
     assert "16 characters" in texts and "Handbook home" not in texts
 
-    again = ingest(db, ingest_settings, [url])
+    again = ingest(db, loopback_allowed, [url])
     assert (again.unchanged, again.chunks_embedded) == (1, 0)
 
 
-def test_pdf_and_markdown_urls_are_read_by_content_type(db, ingest_settings, site: str):
-    summary = ingest(db, ingest_settings, [f"{site}/travel-policy.pdf", f"{site}/deploys.md"])
+def test_pdf_and_markdown_urls_are_read_by_content_type(db, loopback_allowed, site: str):
+    summary = ingest(db, loopback_allowed, [f"{site}/travel-policy.pdf", f"{site}/deploys.md"])
     assert (summary.added, summary.skipped) == (2, [])
     assert sorted(r[0] for r in rows(db, "SELECT title FROM documents")) == ["Deploys", "Lumen Labs travel policy"]
 

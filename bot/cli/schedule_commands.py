@@ -1,0 +1,47 @@
+"""`docbot schedules` and `schedules cancel`: the periodic re-syncs that `docbot ingest --every` registered."""
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.context import cli_context
+from bot.errors import NotFound
+
+console = Console(soft_wrap=True)
+schedules_app = typer.Typer(help="List the periodic re-syncs (`docbot ingest --every`), or cancel one.", invoke_without_command=True)
+
+
+@schedules_app.callback(invoke_without_command=True)
+def schedules(ctx: typer.Context) -> None:
+    """List periodic re-syncs: id, collection, location, how often, last synced."""
+    if ctx.invoked_subcommand:
+        return
+    from ingestion.schedule import list_scheduled
+
+    rows = list_scheduled(cli_context(ctx).database())
+    table = Table("id", "collection", "location", "every", "last synced")
+    for row in rows:
+        last = f"{row.last_synced_at:%Y-%m-%d %H:%M}" if row.last_synced_at else "never"
+        table.add_row(str(row.id), row.collection, row.location, _duration(row.every_seconds), last)
+    console.print(table if rows else "No periodic re-syncs: `docbot ingest PATH --every 1h` registers one.")
+
+
+@schedules_app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    sync_id: int = typer.Argument(..., help="The id as `docbot schedules` shows it"),
+) -> None:
+    """End a periodic re-sync; the documents it ingested stay."""
+    from ingestion.schedule import cancel as end
+
+    ended = end(cli_context(ctx).database(), sync_id)
+    if ended is None:
+        raise NotFound(f"No periodic re-sync with id {sync_id} (see `docbot schedules`).")
+    console.print(f"Cancelled the re-sync of {ended.location} into {ended.collection!r}.", highlight=False, markup=False)
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
