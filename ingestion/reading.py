@@ -6,6 +6,7 @@ not on a system file system, really inside the folder. Swapping a path between t
 therefore gains nothing.
 """
 
+import errno
 import os
 import stat
 
@@ -30,6 +31,8 @@ def read_file(path: os.PathLike, max_bytes: int, confinement: Confinement = ANYW
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
+        if error.errno == errno.ELOOP:  # the path was resolved when found: a link here was put there since
+            raise UnsupportedDocument("is now a symlink (it changed since it was found); not followed") from None
         raise UnsupportedDocument(describe_os_error(error)) from None
     try:
         _check_opened(descriptor, confinement)
