@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+import zlib
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
@@ -15,12 +16,14 @@ from ingestion.text_cleaning import strip_control
 
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
 _UNPACKED_PER_PACKED = 100  # a real DOCX's XML compresses ~5-20x; far beyond that is a zip bomb
+_MIN_UNPACKED_BUDGET = 50_000_000
+_READ_BYTES = 1 << 20
 
 
 def load(data: bytes, *, name: str) -> LoadedDocument:
-    _check_package(data)
+    package = _unpacked_package(data)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise UnsupportedDocument(f"corrupt DOCX: {error}") from None
     except Exception as error:  # lxml raises XMLSyntaxError and kin for damaged parts
@@ -68,13 +71,33 @@ def _table(table: Table) -> str:
     return "\n".join(rows)
 
 
-def _check_package(data: bytes) -> None:
+def _unpacked_package(data: bytes) -> bytes:
+    """The package with every part inflated by bounded reads and stored uncompressed; UnsupportedDocument if it is a bomb.
+
+    The sizes a ZIP declares are checked first, but they can lie, and zipfile's one-call `read()` (which
+    python-docx uses) inflates a part in full before cutting it to its declared size: a forged 4 KB
+    header over a gigabyte of deflate would still fill memory. So python-docx only ever sees the parts
+    as read here, 1 MB at a time against the budget.
+    """
+    budget = max(len(data) * _UNPACKED_PER_PACKED, _MIN_UNPACKED_BUDGET)
+    unpacked = io.BytesIO()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
+        with zipfile.ZipFile(io.BytesIO(data)) as package, zipfile.ZipFile(unpacked, "w", zipfile.ZIP_STORED) as copy:
             if "word/document.xml" not in package.namelist():
                 raise UnsupportedDocument("corrupt DOCX: no word/document.xml in the package")
-    except zipfile.BadZipFile as error:
+            declared = sum(info.file_size for info in package.infolist())
+            if declared > budget:
+                raise UnsupportedDocument(f"DOCX unpacks to {declared} bytes (a zip bomb?)")
+            total = 0
+            for info in package.infolist():
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise UnsupportedDocument(f"corrupt DOCX: part {info.filename} uses compression method {info.compress_type}")
+                with package.open(info) as part, copy.open(info.filename, "w", force_zip64=True) as stored:
+                    while piece := part.read(_READ_BYTES):
+                        total += len(piece)
+                        if total > budget:
+                            raise UnsupportedDocument(f"DOCX unpacks to over {budget} bytes (a zip bomb?)")
+                        stored.write(piece)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as error:
         raise UnsupportedDocument(f"corrupt DOCX: {error}") from None
-    if unpacked > max(len(data) * _UNPACKED_PER_PACKED, 50_000_000):
-        raise UnsupportedDocument(f"DOCX unpacks to {unpacked} bytes (a zip bomb?)")
+    return unpacked.getvalue()
