@@ -61,13 +61,12 @@ class Fetched:
 
 @dataclass(frozen=True)
 class _Hop:
-    url: str
     scheme: str
     host: str  # as resolved and as sent in SNI: IDNA-encoded, no brackets
     port: int
     authority: str  # the Host header: host[:port], brackets kept, no user info
     target: str  # path and query
-    address: Address
+    addresses: list[Address]  # every one checked; tried in order
     credentials: tuple[str, str] | None
 
 
@@ -124,7 +123,7 @@ def _vet(url: str, policy: FetchPolicy, *, keep_credentials: bool) -> _Hop:
     authority = parts.netloc.rsplit("@", 1)[-1]
     credentials = (unquote(parts.username or ""), unquote(parts.password or "")) if parts.username and keep_credentials else None
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _Hop(url, scheme, host, port, authority, target, addresses[0], credentials)
+    return _Hop(scheme, host, port, authority, target, addresses, credentials)
 
 
 def _addresses(host: str, port: int, resolver: Resolver, shown: str) -> list[Address]:
@@ -147,7 +146,7 @@ def _get(hop: _Hop, deadline: "_Deadline", max_bytes: int) -> tuple[int, dict[st
         token = base64.b64encode(":".join(hop.credentials).encode()).decode()
         headers.append(("Authorization", f"Basic {token}"))
     url = httpcore.URL(scheme=hop.scheme, host=hop.host, port=hop.port, target=hop.target)
-    backend = _PinnedBackend(hop.address, deadline)
+    backend = _PinnedBackend(hop.addresses, deadline)
     with httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend, retries=0) as pool:
         with pool.stream("GET", url, headers=headers, extensions={"timeout": deadline.timeouts()}) as response:
             found = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
@@ -195,18 +194,25 @@ class _Deadline:
 
 
 class _PinnedBackend(httpcore.NetworkBackend):
-    """Dials the vetted address, never the name: the URL's host is only used for Host, SNI and the certificate."""
+    """Dials the vetted addresses, never the name: the URL's host is only used for Host, SNI and the certificate."""
 
-    def __init__(self, address: Address, deadline: _Deadline) -> None:
-        self.address = address
+    def __init__(self, addresses: list[Address], deadline: _Deadline) -> None:
+        self.addresses = addresses
         self.deadline = deadline
         self._backend = httpcore.SyncBackend()
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None) -> httpcore.NetworkStream:
-        stream = self._backend.connect_tcp(
-            str(self.address), port, timeout=self.deadline.cap(timeout), local_address=local_address, socket_options=socket_options
-        )
-        return _DeadlineStream(stream, self.deadline)
+        failure: httpcore.ConnectError | None = None
+        for address in self.addresses:
+            try:
+                stream = self._backend.connect_tcp(
+                    str(address), port, timeout=self.deadline.cap(timeout), local_address=local_address, socket_options=socket_options
+                )
+            except httpcore.ConnectError as error:  # e.g. an IPv6 address on a host without IPv6: try the next
+                failure = error
+                continue
+            return _DeadlineStream(stream, self.deadline)
+        raise failure or httpcore.ConnectError("no address to connect to")
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("unix sockets are never used for ingestion")

@@ -119,6 +119,7 @@ def world(admin_url: str, home: Path, *, log_level: str = "INFO") -> Iterator[Wo
             llm_backend="openai",
             llm_endpoint_url=llm.url,
             log_level=log_level,
+            ingest_allowed_hosts="127.0.0.1",  # the wiki stand-in is on loopback, which URL ingestion refuses by default
         )
         docs = home / "docs"
         for relative, text in DOCS.items():
