@@ -25,6 +25,7 @@ from ingestion.reading import read_bytes
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
 from ingestion.store import remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
+from ingestion.url_redaction import redact_url
 from ingestion.writer import ChunkRow, stored_vectors
 
 logger = logging.getLogger(__name__)
@@ -193,8 +194,8 @@ class Ingestor:
         if stored and stored.content_hash == content_hash:
             self.summary.unchanged += 1
             return
-        # A URL's source is the URL without credentials: that is what the loader (links) and citations see.
-        url = candidate.source if candidate.url else None
+        # Without its credentials: that is what the loader (links), the document's url and citations see.
+        url = redact_url(candidate.url) if candidate.url else None
         try:
             document = loaders.load(data, name=candidate.source, url=url, content_type=content_type)
             del data
