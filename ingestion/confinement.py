@@ -49,7 +49,8 @@ class Confinement:
         if folder:
             return f"points into {folder}, which is never read"
         if self.root is not None and not is_inside(real_path, self.root):
-            return f"symlink points outside the folder (to {real_path}); --follow-links or INGEST_FOLLOW_LINKS=true reads it"
+            # The kind before ": " is the same for every such link, so a run's summary groups them.
+            return f"symlink points outside the folder (--follow-links or INGEST_FOLLOW_LINKS=true reads it): {real_path}"
         return None
 
 

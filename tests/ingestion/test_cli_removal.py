@@ -88,7 +88,9 @@ def test_follow_links_on_the_command_line(docbot, db, handbook: Path, tmp_path: 
     (handbook / "shared.md").symlink_to(tmp_path / "shared.md")
 
     plain = docbot("ingest", str(handbook))
-    assert plain.exit_code == 0 and "skipped shared.md: symlink points outside the folder" in plain.output
+    assert plain.exit_code == 0
+    assert "symlink points outside the folder (--follow-links or INGEST_FOLLOW_LINKS=true reads it)" in plain.output
+    assert "shared.md" in plain.output and "shared.md" not in sources(db)
 
     following = docbot("ingest", str(handbook), "--follow-links")
     assert following.exit_code == 0 and "shared.md" in sources(db)
