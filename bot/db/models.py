@@ -143,7 +143,8 @@ class Conversation(Base):
 
 
 class Message(Base):
-    """One turn. A user turn with status 'pending' is a question acknowledged but not yet answered."""
+    """One turn. A user turn with status 'pending' is a question acknowledged but not yet answered; an
+    assistant turn is 'pending' from its generation until Slack has it."""
 
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_status_pending", "status", postgresql_where=sql("status = 'pending'")),)
@@ -161,8 +162,16 @@ class Message(Base):
     reply_to: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=sql("'{}'::jsonb"))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = _created()
+    # Questions only, for one answer message across crashes: the Slack message the answer is written into
+    # (stored as soon as it is created, before any text), further parts of a long answer, the answer turn
+    # once generated (pending until delivered), and the answering attempts with the time the next may start.
+    reply_ts: Mapped[str | None] = mapped_column(String(32))
+    reply_parts: Mapped[list[str]] = mapped_column(JSONB, nullable=False, server_default=sql("'[]'::jsonb"))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=sql("0"))
+    next_attempt_at: Mapped[datetime] = _created()
 
-    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    conversation: Mapped[Conversation] = relationship(back_populates="messages", foreign_keys=[conversation_id])
 
 
 class Feedback(Base):

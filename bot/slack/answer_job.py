@@ -1,20 +1,25 @@
-"""Answering one stored question: status → answer → deliver; on any failure a `:warning:` reply and a log entry.
+"""Answering one claimed question: status → answer → deliver; on any failure a `:warning:` reply and a log entry.
 
 The same job answers a question just acknowledged and one left pending by a crash, so both behave alike.
+The messages the answer goes into, and the answer once generated, are stored as they come into being: a
+question an earlier attempt already answered but didn't mark answered gets that answer delivered into the
+same messages, not a second one; one interrupted mid-stream is answered again in the message it left.
 """
 
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.types import Answerer
+from bot.answering.types import Answer, Answerer
 from bot.errors import ChannelCheckFailed, DatabaseError, LLMError, SlackError
 from bot.slack import metrics, texts
 from bot.slack.access import ChannelAccess
 from bot.slack.conversations import ConversationStore
+from bot.slack.questions import StoredQuestion
 from bot.slack.replies import Reply, reply_for
 
 logger = logging.getLogger(__name__)
@@ -29,31 +34,48 @@ class AnswerJob:
     throttle_seconds: float = 1.0
 
     def run(self, question_id: int) -> None:
-        with self.store.exclusive(question_id) as mine:
-            if not mine:
-                logger.debug("question taken by another answerer id=%s", question_id)
-                return
-            question = self.store.load(question_id)
-            if question is None or question.status != "pending":
-                return
-            reply = reply_for(question.reply_to, self.client, throttle_seconds=self.throttle_seconds)
-            started = time.monotonic()
-            answer_id = None
-            try:
+        """Answers a question this process holds the claim on (`QuestionQueue.claim`)."""
+        question = self.store.load(question_id)
+        if question is None or question.status != "pending":
+            return
+        reply = self._reply(question)
+        started = time.monotonic()
+        try:
+            if question.answer_id is not None:
+                outcome = self._deliver_stored(question, reply)
+            else:
                 outcome = self._answer(question, reply)
-                answer_id = outcome if isinstance(outcome, int) else None
-                metrics.ANSWERS.labels(outcome="answered" if answer_id else str(outcome)).inc()
-            except Exception as error:  # noqa: BLE001 - every failure ends in a reply, never in silence
-                kind = type(error).__name__
-                logger.exception("answer failed question=%s kind=%s", question_id, kind)
-                metrics.ERRORS.labels(kind=kind).inc()
-                metrics.ANSWERS.labels(outcome="failed").inc()
-                reply.fail(user_text(error))
-                self._mark_failed(question_id)
-            finally:
-                metrics.ANSWER_SECONDS.observe(time.monotonic() - started)
+            metrics.ANSWERS.labels(outcome="answered" if isinstance(outcome, int) else str(outcome)).inc()
+        except Exception as error:  # noqa: BLE001 - every failure ends in a reply, never in silence
+            kind = type(error).__name__
+            logger.exception("answer failed question=%s kind=%s", question_id, kind)
+            metrics.ERRORS.labels(kind=kind).inc()
+            metrics.ANSWERS.labels(outcome="failed").inc()
+            reply.fail(user_text(error))
+            self._mark_failed(question_id)
+        finally:
+            metrics.ANSWER_SECONDS.observe(time.monotonic() - started)
 
-    def _answer(self, question, reply: Reply) -> int | str:
+    def give_up(self, question_id: int, attempts: int) -> None:
+        """Its answerers kept dying: the warning goes into the message they left (or a new one)."""
+        question = self.store.load(question_id)
+        if question is None or question.status != "pending":
+            return
+        logger.warning("giving up on question=%s after attempts=%d", question_id, attempts)
+        metrics.ANSWERS.labels(outcome="failed").inc()
+        self._reply(question).fail(texts.FAILED_GENERIC)
+        self._mark_failed(question_id)
+
+    def _reply(self, question: StoredQuestion) -> Reply:
+        return reply_for(
+            question.reply_to,
+            self.client,
+            throttle_seconds=self.throttle_seconds,
+            existing=question.reply_messages,
+            on_messages=partial(self.store.remember_reply_messages, question.id),
+        )
+
+    def _answer(self, question: StoredQuestion, reply: Reply) -> int | str:
         to = question.reply_to
         if not question.text:
             reply.say(texts.EMPTY_QUESTION if to.origin != "ask" else texts.ASK_USAGE)
@@ -70,17 +92,30 @@ class AnswerJob:
         history = self.store.history(question)
         answer = self.answerer.answer(question.text, collections=access.collections, history=history, on_token=reply.on_token)
         answer_id = self.store.save_answer(question, answer)
+        self._deliver(question, reply, answer, answer_id)
+        logger.info(
+            "answered question=%s answer=%s collections=%s citations=%d abstained=%s",
+            question.id, answer_id, ",".join(access.collections), len(answer.citations), answer.abstained,
+        )
+        return answer_id
+
+    def _deliver_stored(self, question: StoredQuestion, reply: Reply) -> int | str:
+        """An earlier attempt generated the answer and may have delivered it: deliver it (again) in its messages."""
+        assert question.answer_id is not None
+        answer = self.store.load_answer(question.answer_id)
+        if answer is None:
+            return self._answer(question, reply)
+        self._deliver(question, reply, answer, question.answer_id)
+        logger.info("delivered the stored answer question=%s answer=%s", question.id, question.answer_id)
+        return question.answer_id
+
+    def _deliver(self, question: StoredQuestion, reply: Reply, answer: Answer, answer_id: int) -> None:
         try:
             ts = reply.finish(answer, answer_id)
         except Exception:
             self.store.mark_failed(answer_id)  # not in the history: the asker never saw it
             raise
         self.store.mark_answered(question.id, answer_id, ts)
-        logger.info(
-            "answered question=%s answer=%s collections=%s citations=%d abstained=%s",
-            question.id, answer_id, ",".join(access.collections), len(answer.citations), answer.abstained,
-        )
-        return answer_id
 
     def _mark_failed(self, question_id: int) -> None:
         try:

@@ -1,14 +1,18 @@
-"""Builds the Slack bot: a sync Bolt `App` on a `WebClient` pointed at SLACK_API_URL, its listeners and worker.
+"""Builds the Slack bot: a sync Bolt `App` on a `WebClient` pointed at SLACK_API_URL, its listeners, and
+what answers: answer worker processes (`docbot serve --answer-workers N`, `docbot answer-worker`) or, in
+tests and embedded use, an `AnswerWorker` on threads of this process.
 
 Listeners run before the acknowledgement (`process_before_response=True`) and only store the question, so
-the ack means "stored"; answering happens on the worker's threads afterwards.
+the ack means "stored"; answering happens afterwards, wherever a question is claimed.
 """
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 
 from bot.answering.types import Answerer
 from bot.db.engine import Database
@@ -17,44 +21,62 @@ from bot.settings import Settings
 from bot.slack import metrics
 from bot.slack.access import ChannelAccess
 from bot.slack.app_home import AppHome
-from bot.slack.client import build_client, required_secret as _required
 from bot.slack.answer_job import AnswerJob
+from bot.slack.answer_worker import AnswerWorker
+from bot.slack.client import build_client, required_secret as _required
 from bot.slack.conversations import ConversationStore
 from bot.slack.intake import QuestionIntake
 from bot.slack.listeners import register, register_knowledge_loop
+from bot.slack.question_queue import QuestionQueue
 from bot.slack.save_requests import SaveQueue
-from bot.slack.worker import AnswerWorker
 from ingestion.queue import make_app as make_queue_app
 
 logger = logging.getLogger(__name__)
 
 
+class Answering(Protocol):
+    """Whatever answers the questions this bot stores: started and stopped with the server."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def ready(self) -> bool: ...
+
+
 @dataclass
 class SlackBot:
     app: App
-    worker: AnswerWorker
     database: Database
+    answering: Answering | None = None  # None: answer workers elsewhere take the questions
     saves: SaveQueue | None = None  # saving threads: jobs for `docbot worker`
 
     def start(self) -> None:
         """Starts answering, beginning with questions a previous run acknowledged but did not answer."""
-        self.worker.start()
+        if self.answering is not None:
+            self.answering.start()
 
     def stop(self) -> None:
-        self.worker.stop()
+        if self.answering is not None:
+            self.answering.stop()
         if self.saves is not None:
             self.saves.close()
+
+    def ready(self) -> bool:
+        """True once answering can start (models loaded); a bot that only acknowledges is ready at once."""
+        return self.answering is None or self.answering.ready()
 
 
 def build_bot(
     settings: Settings,
     database: Database,
-    answerer: Answerer,
+    answerer: Answerer | None = None,
     *,
+    answering: Answering | None = None,
     socket_mode: bool = False,
     answer_threads: int = 4,
     throttle_seconds: float = 1.0,
 ) -> SlackBot:
+    """With `answerer`, questions are answered on `answer_threads` threads of this process; otherwise by
+    `answering` (answer worker processes), or by answer workers elsewhere when that is None too."""
     signing_secret = "" if socket_mode else _required(settings.slack_signing_secret, "SLACK_SIGNING_SECRET")
     client = build_client(settings)
     try:
@@ -69,15 +91,28 @@ def build_bot(
         raise SlackError(f"Slack did not accept SLACK_BOT_TOKEN at {client.base_url} ({_reason(error)}).") from None
     except OSError as error:
         raise SlackError(f"Cannot reach the Slack API at {client.base_url} (check SLACK_API_URL): {error}") from None
-    store = ConversationStore(database)
-    job = AnswerJob(store, ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
-    worker = AnswerWorker(job, threads=answer_threads)
+    if answerer is not None:
+        answering = build_answer_worker(database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds)
     app.use(_count_requests)
-    intake = QuestionIntake(store, worker, client)
+    intake = QuestionIntake(ConversationStore(database), client)
     register(app, intake, database)
     saves = SaveQueue(database, make_queue_app(settings, database.url))
     register_knowledge_loop(app, intake, saves, AppHome(database, settings), database)
-    return SlackBot(app=app, worker=worker, database=database, saves=saves)
+    return SlackBot(app=app, database=database, answering=answering, saves=saves)
+
+
+def build_answer_worker(
+    database: Database,
+    answerer: Answerer,
+    client: WebClient,
+    *,
+    threads: int = 4,
+    throttle_seconds: float = 1.0,
+    retry_seconds: float = 30.0,
+    poll_seconds: float = 5.0,
+) -> AnswerWorker:
+    job = AnswerJob(ConversationStore(database), ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
+    return AnswerWorker(job, QuestionQueue(database, retry_seconds=retry_seconds), threads=threads, poll_seconds=poll_seconds)
 
 
 class _QuietTokenNotice(logging.Filter):

@@ -2,19 +2,22 @@
 
 A question is written as a `pending` user turn in the same transaction that claims its Slack event id, before
 the event is acknowledged: a duplicate delivery finds the id taken, and a crash leaves a pending row to finish.
+The Slack messages its answer is written into and the generated answer are stored with it as they come into
+being, so whoever finishes it after a crash continues in those messages instead of posting new ones.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from bot.answering.types import Answer, Turn
-from bot.db.engine import Database, translate_errors
+from bot.answering.types import Answer, Citation, Turn
+from bot.db.engine import Database
 from bot.db.models import Channel, Conversation, Message, ProcessedEvent
+from bot.slack.question_queue import announce
 from bot.slack.questions import IncomingQuestion, ReplyTo, StoredQuestion
 
 logger = logging.getLogger(__name__)
@@ -58,6 +61,7 @@ class ConversationStore:
             )
             session.add(message)
             session.flush()
+            announce(session)
             logger.info("question recorded id=%s conversation=%s origin=%s", message.id, conversation_id, question.reply_to.origin)
             return message.id
 
@@ -78,6 +82,17 @@ class ConversationStore:
                 status=message.status,
                 reply_to=ReplyTo.from_json(message.reply_to),
                 is_first=earlier == 0,
+                reply_messages=tuple([message.reply_ts, *message.reply_parts] if message.reply_ts else ()),
+                answer_id=message.answer_id,
+            )
+
+    def remember_reply_messages(self, question_id: int, timestamps: Sequence[str]) -> None:
+        """The Slack messages the answer is written into, first one first: stored as each is created."""
+        with self.database.session() as session:
+            session.execute(
+                update(Message)
+                .where(Message.id == question_id)
+                .values(reply_ts=timestamps[0] if timestamps else None, reply_parts=list(timestamps[1:]))
             )
 
     def history(self, question: StoredQuestion) -> list[Turn]:
@@ -96,25 +111,38 @@ class ConversationStore:
         return [Turn(role=role, text=body) for role, body in reversed(rows)]
 
     def save_answer(self, question: StoredQuestion, answer: Answer) -> int:
-        """Stores the answer turn with the sources it cited; its id goes on the feedback buttons."""
+        """Stores the answer turn with the sources it cited, pending until delivered; its id goes on the
+        feedback buttons. A crash before it is marked answered gets this answer delivered, not a new one."""
         with self.database.session() as session:
             message = Message(
                 conversation_id=question.conversation_id,
                 role="assistant",
                 text=answer.text,
                 sources=[asdict(c) for c in answer.citations],
-                status="answered",
+                status="pending",
                 reply_to={"question_id": question.id, "abstained": answer.abstained},
             )
             session.add(message)
             session.flush()
+            session.execute(update(Message).where(Message.id == question.id).values(answer_id=message.id))
             return message.id
+
+    def load_answer(self, answer_id: int) -> Answer | None:
+        with self.database.session() as session:
+            message = session.get(Message, answer_id)
+            if message is None or message.role != "assistant":
+                return None
+            return Answer(
+                text=message.text,
+                citations=[_citation(source) for source in message.sources],
+                abstained=bool(message.reply_to.get("abstained")),
+            )
 
     def mark_answered(self, question_id: int, answer_id: int | None, slack_ts: str | None) -> None:
         with self.database.session() as session:
             session.execute(update(Message).where(Message.id == question_id).values(status="answered"))
             if answer_id is not None:
-                session.execute(update(Message).where(Message.id == answer_id).values(slack_ts=slack_ts))
+                session.execute(update(Message).where(Message.id == answer_id).values(status="answered", slack_ts=slack_ts))
             self._touch(session, question_id)
 
     def mark_failed(self, question_id: int) -> None:
@@ -151,26 +179,14 @@ class ConversationStore:
             ).first()
             return found is not None
 
-    @contextmanager
-    def exclusive(self, question_id: int) -> Iterator[bool]:
-        """Holds a session advisory lock on the question while it is answered: one answerer across processes.
-
-        The lock lives on its own connection, so a process killed mid-answer releases it with its connection.
-        """
-        with translate_errors(self.database.url), self.database.engine.connect() as connection:
-            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(question_id)}).scalar()
-            connection.commit()
-            try:
-                yield bool(taken)
-            finally:
-                if taken:
-                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(question_id)})
-                    connection.commit()
-
     @staticmethod
     def _touch(session, question_id: int) -> None:
         conversation_id = select(Message.conversation_id).where(Message.id == question_id).scalar_subquery()
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=func.now()))
+
+
+def _citation(stored: dict[str, Any]) -> Citation:
+    return Citation(**{k: v for k, v in stored.items() if k in Citation.__dataclass_fields__})
 
 
 def _claim(session, event_id: str) -> bool:
@@ -179,10 +195,3 @@ def _claim(session, event_id: str) -> bool:
     ).first()
     return inserted is not None
 
-
-# Advisory lock keys share one 64-bit space with anything else using them; a fixed high tag keeps ours apart.
-_LOCK_TAG = 0x646F63 << 40
-
-
-def _lock_key(question_id: int) -> int:
-    return _LOCK_TAG | question_id

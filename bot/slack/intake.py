@@ -1,4 +1,7 @@
-"""Taking a question in: stored as pending (deduplicated on its event id) before the ack, then queued."""
+"""Taking a question in: stored as pending (deduplicated on its event id) before the ack; answerers are told.
+
+Nothing here waits on a model: the answer is written later by whichever answerer claims the question.
+"""
 
 import logging
 
@@ -10,19 +13,17 @@ from bot.slack.conversations import ConversationStore
 from bot.slack.private_answers import delivered_privately_if_wanted
 from bot.slack.questions import IncomingQuestion
 from bot.slack.replies import reply_for
-from bot.slack.worker import AnswerWorker
 
 logger = logging.getLogger(__name__)
 
 
 class QuestionIntake:
-    def __init__(self, store: ConversationStore, worker: AnswerWorker, client: WebClient) -> None:
+    def __init__(self, store: ConversationStore, client: WebClient) -> None:
         self.store = store
-        self.worker = worker
         self.client = client
 
     def take(self, question: IncomingQuestion, *, last_delivery: bool = False) -> bool:
-        """True when the question is new and queued; False for a retry or duplicate delivery.
+        """True when the question is new and stored; False for a retry or duplicate delivery.
 
         When it can't be stored, the error propagates (Slack gets a 500 and delivers again later), except on
         Slack's last delivery: then the asker gets a `:warning:` reply instead of silence.
@@ -41,7 +42,6 @@ class QuestionIntake:
             metrics.DUPLICATES.inc()
             logger.info("duplicate delivery ignored event=%s", question.event_id)
             return False
-        self.worker.submit(question_id)
         return True
 
     def claim(self, event_id: str) -> bool:

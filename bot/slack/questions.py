@@ -49,3 +49,5 @@ class StoredQuestion:
     status: str
     reply_to: ReplyTo
     is_first: bool  # the first question of its conversation (an assistant thread gets its title from it)
+    reply_messages: tuple[str, ...] = ()  # Slack messages an earlier attempt wrote the answer into (ts)
+    answer_id: int | None = None  # the answer an earlier attempt generated but may not have delivered

@@ -1,5 +1,6 @@
 """The one interface the answer worker delivers through, and the choice of delivery for a question."""
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from slack_sdk import WebClient
@@ -20,9 +21,18 @@ class Reply(Protocol):
     def fail(self, text: str) -> None: ...
 
 
-def reply_for(reply_to: ReplyTo, client: WebClient, *, throttle_seconds: float = 1.0) -> Reply:
+def reply_for(
+    reply_to: ReplyTo,
+    client: WebClient,
+    *,
+    throttle_seconds: float = 1.0,
+    existing: Sequence[str] = (),
+    on_messages: Callable[[list[str]], None] | None = None,
+) -> Reply:
+    """`existing` and `on_messages`: the thread messages an earlier attempt wrote into, and where to report
+    the ones this reply writes into (a response_url has neither: what it was sent can't be changed)."""
     if reply_to.response_url:
         return EphemeralReply(reply_to)
     if reply_to.private and reply_to.thread_ts:
         return PrivateReply(client, reply_to)
-    return ThreadReply(client, reply_to, throttle_seconds=throttle_seconds)
+    return ThreadReply(client, reply_to, throttle_seconds=throttle_seconds, existing=existing, on_messages=on_messages)

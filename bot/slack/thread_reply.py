@@ -1,17 +1,21 @@
 """An answer delivered in a Slack thread: status at once, text streamed as it is written, sources at the end.
 
-Streaming uses chat.startStream/appendStream/stopStream (slack_sdk's `chat_stream`). Where Slack refuses them
-(an older or restricted workspace), the answer goes into a posted message updated at most once per
-`throttle_seconds`. Where the assistant status is refused, a placeholder message shows progress instead.
+Streaming uses chat.startStream/appendStream/stopStream. Where Slack refuses them (an older or restricted
+workspace), the answer goes into a posted message updated at most once per `throttle_seconds`. Where the
+assistant status is refused, a placeholder message shows progress instead.
+
+One answer, one set of messages: each message is reported to `on_messages` as soon as it exists (a stream is
+started empty so its ts is known before any text is in it). A reply built with the messages of an earlier,
+interrupted attempt (`existing`) continues in them: it ends their stream, shows progress in the first, and
+fills them with the answer, deleting any it no longer needs.
 """
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.chat_stream import ChatStream
 
 from bot.answering.types import Answer
 from bot.errors import SlackError
@@ -39,22 +43,29 @@ class ThreadReply:
         *,
         throttle_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        existing: Sequence[str] = (),
+        on_messages: Callable[[list[str]], None] | None = None,
     ) -> None:
         assert reply_to.thread_ts is not None
         self.client = client
         self.to = reply_to
         self.throttle_seconds = throttle_seconds
         self.clock = clock
+        self.on_messages = on_messages
         self.written = ""  # what the model has written so far (raw Markdown)
         self.sent = 0  # how much of `written` Slack has
         self.last_sent_at = float("-inf")
-        self.stream: ChatStream | None = None
-        self.stream_refused = False
-        self.message_ts: str | None = None  # the placeholder or the updated message, when not streaming
+        self.messages: list[str] = list(existing)  # ts of the messages this answer is written into, in order
+        self.streaming = False  # messages[0] is a stream this reply started and has not stopped
+        self.stream_refused = bool(existing)  # an earlier attempt's messages are updated, not streamed into
+        self.earlier_stream_open = bool(existing)  # the earlier attempt may have died with its stream open
 
     # -- progress -------------------------------------------------------------------------------------------
 
     def show_progress(self) -> None:
+        if self.messages:
+            self._continue_earlier_message()
+            return
         try:
             self.client.assistant_threads_setStatus(
                 channel_id=self.to.channel_id,
@@ -64,7 +75,26 @@ class ThreadReply:
             )
         except SlackApiError as error:
             logger.debug("status refused, posting a placeholder error=%s", error.response.get("error"))
-            self.message_ts = self._post(SlackMessage(texts.PLACEHOLDER))
+            self._add_message(self._post(SlackMessage(texts.PLACEHOLDER)))
+
+    def _continue_earlier_message(self) -> None:
+        """An interrupted attempt left a message: show progress there."""
+        self._end_earlier_stream()
+        try:
+            self._update(self.messages[0], SlackMessage(texts.PLACEHOLDER))
+        except SlackError:
+            logger.info("the earlier attempt's message is gone, posting a new one channel=%s", self.to.channel_id)
+            self.messages = []
+            self._add_message(self._post(SlackMessage(texts.PLACEHOLDER)))
+
+    def _end_earlier_stream(self) -> None:
+        if not self.earlier_stream_open:
+            return
+        self.earlier_stream_open = False
+        try:
+            self.client.chat_stopStream(channel=self.to.channel_id, ts=self.messages[0])
+        except SlackApiError as error:
+            logger.debug("earlier stream already ended error=%s", error.response.get("error"))
 
     def set_title(self, title: str) -> None:
         try:
@@ -84,97 +114,106 @@ class ThreadReply:
         if end <= self.sent:
             return
         self.last_sent_at = self.clock()
-        if self.message_ts is None and not self.stream_refused:
+        if not self.messages and not self.stream_refused:
+            self._start_stream()
+        if self.streaming:
             if end > STREAM_LIMIT:
                 return  # the rest arrives with the final message
-            try:
-                self._append_to_stream(escape(self.written[self.sent : end]))
-                self.sent = end
-                return
-            except SlackApiError as error:
-                if self.stream is not None and self.stream.ts:
-                    raise
-                logger.info("streaming refused, updating a message instead error=%s", error.response.get("error"))
-                self.stream, self.stream_refused = None, True
-        self._show_in_message(self.written[:end])
+            self.client.chat_appendStream(channel=self.to.channel_id, ts=self.messages[0], markdown_text=escape(self.written[self.sent : end]))
+        else:
+            self._show_in_message(self.written[:end])
         self.sent = end
 
-    def _append_to_stream(self, markdown: str) -> None:
-        if self.stream is None:
-            self.stream = self.client.chat_stream(
+    def _start_stream(self) -> None:
+        """Starts an empty stream, so its ts is stored before any text is in it."""
+        try:
+            response = self.client.chat_startStream(
                 channel=self.to.channel_id,
                 thread_ts=self.to.thread_ts,
                 recipient_team_id=self.to.team_id,
                 recipient_user_id=self.to.user_id,
-                buffer_size=1,
             )
-        self.stream.append(markdown_text=markdown)
+        except SlackApiError as error:
+            logger.info("streaming refused, updating a message instead error=%s", error.response.get("error"))
+            self.stream_refused = True
+            return
+        self.streaming = True
+        self._add_message(str(response["ts"]))
 
     def _show_in_message(self, markdown: str) -> None:
         body = markdown_to_mrkdwn(markdown)
         if len(body) > PART_LIMIT:
             body = body[: PART_LIMIT - 1] + "…"
-        if self.message_ts is None:
-            self.message_ts = self._post(SlackMessage(body))
+        if self.messages:
+            self._update(self.messages[0], SlackMessage(body))
         else:
-            self._update(self.message_ts, SlackMessage(body))
+            self._add_message(self._post(SlackMessage(body)))
 
     # -- the end ------------------------------------------------------------------------------------------------
 
     def finish(self, answer: Answer, answer_id: int | None) -> str:
         """Delivers the final answer with its sources and buttons; returns the ts of the message carrying them."""
         messages = answer_messages(answer, answer_id)
-        if self.stream is not None and self.stream.ts:
-            return self._finish_stream(answer, answer_id, messages)
-        first = 0
-        last_ts = ""
-        if self.message_ts is not None:
-            self._update(self.message_ts, messages[0])
-            last_ts, first = self.message_ts, 1
-        for message in messages[first:]:
-            last_ts = self._post(message)
-        return last_ts
+        if self.streaming:
+            exact = self.written == answer.text and len(messages) == 1 and len(self.written) <= STREAM_LIMIT
+            if exact:
+                remaining = escape(self.written[self.sent :])
+                self._stop_stream(markdown_text=remaining or None, blocks=trailer_blocks(answer, answer_id))
+                return self.messages[0]
+            # The final text differs from what was streamed (checked or replaced by the answerer) or is too
+            # long for one message: the streamed message becomes the first part, the rest follow in the thread.
+            self._stop_stream()
+        return self._fill(messages)
 
-    def _finish_stream(self, answer: Answer, answer_id: int | None, messages: list[SlackMessage]) -> str:
-        assert self.stream is not None and self.stream.ts is not None
-        exact = self.written == answer.text and len(messages) == 1 and len(self.written) <= STREAM_LIMIT
-        if exact:
-            remaining = escape(self.written[self.sent :])
-            self.stream.stop(markdown_text=remaining or None, blocks=trailer_blocks(answer, answer_id))
-            return self.stream.ts
-        # The final text differs from what was streamed (checked or replaced by the answerer) or is too long for
-        # one message: the streamed message becomes the first part, the rest follow in the thread.
-        self.stream.stop()
-        self._update(self.stream.ts, messages[0])
-        last_ts = self.stream.ts
-        for message in messages[1:]:
-            last_ts = self._post(message)
-        return last_ts
+    def _stop_stream(self, **final) -> None:
+        self.client.chat_stopStream(channel=self.to.channel_id, ts=self.messages[0], **final)
+        self.streaming = False
+
+    def _fill(self, messages: list[SlackMessage]) -> str:
+        """Writes the parts into this reply's messages, posting what is missing and deleting what is left over."""
+        self._end_earlier_stream()
+        for index, message in enumerate(messages):
+            if index < len(self.messages):
+                self._update(self.messages[index], message)
+            else:
+                self._add_message(self._post(message))
+        surplus = self.messages[len(messages) :]
+        if surplus:
+            for ts in surplus:
+                self._delete(ts)
+            self.messages = self.messages[: len(messages)]
+            self._report()
+        return self.messages[len(messages) - 1]
 
     def say(self, text: str) -> str:
         """A short reply of docbot's own (usage, a refusal): replaces the placeholder when there is one."""
-        if self.message_ts is not None:
-            self._update(self.message_ts, SlackMessage(text))
-            return self.message_ts
-        return self._post(SlackMessage(text))
+        return self._fill([SlackMessage(text)])
 
     def fail(self, text: str) -> None:
-        """Ends the reply with a `:warning:` line; never raises (the cause is already logged)."""
-        if self.stream is not None and self.stream.ts:
+        """Ends the reply with a `:warning:` line in its message; never raises (the cause is already logged)."""
+        if self.streaming:
             try:
-                self.stream.stop()
+                self._stop_stream()
             except Exception:  # noqa: BLE001 - the stream may be what failed
                 logger.debug("could not stop the stream after a failure", exc_info=True)
         try:
-            if self.message_ts is not None:
+            if self.messages:
                 try:
-                    self._update(self.message_ts, SlackMessage(text))
+                    self._fill([SlackMessage(text)])
                     return
                 except SlackError:
                     pass
             self._post(SlackMessage(text))
         except Exception:  # noqa: BLE001
             logger.exception("could not post the failure notice channel=%s", self.to.channel_id)
+
+    def _add_message(self, ts: str) -> None:
+        self.messages.append(ts)
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_messages is not None:
+            self.on_messages(list(self.messages))
 
     # -- Web API ------------------------------------------------------------------------------------------------
 
@@ -192,3 +231,10 @@ class ThreadReply:
             self.client.chat_update(channel=self.to.channel_id, ts=ts, text=message.text, blocks=message.blocks or [])
         except SlackApiError as error:
             raise SlackError(f"chat.update failed: {error.response.get('error')}") from None
+
+    def _delete(self, ts: str) -> None:
+        try:
+            self.client.chat_delete(channel=self.to.channel_id, ts=ts)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise SlackError(f"chat.delete failed: {error.response.get('error')}") from None

@@ -7,7 +7,8 @@
   huggingface_hub's InferenceClient calls for an endpoint URL).
 
 Each records the requests it got, replies with `reply` (a string, or a function of the request body)
-one word per event, and can be told to fail with an HTTP status or to hang without answering.
+one word per event, and can be told to fail with an HTTP status, to hang without answering, or to hang
+after streaming the first `hang_after` words.
 
     with OpenAIServer(reply="Use pathlib [1].") as server:
         settings = load_settings(llm_backend="openai", llm_endpoint_url=server.url)
@@ -35,10 +36,19 @@ class Request:
 class _ModelServer:
     model_name = "stand-in"
 
-    def __init__(self, reply: Reply = "Hello from the stand-in model.", *, fail_status: int | None = None, hang: bool = False, token_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        reply: Reply = "Hello from the stand-in model.",
+        *,
+        fail_status: int | None = None,
+        hang: bool = False,
+        hang_after: int | None = None,
+        token_delay: float = 0.0,
+    ) -> None:
         self.reply = reply
         self.fail_status = fail_status  # answer every generation request with this HTTP status
         self.hang = hang  # accept generation requests and never answer them
+        self.hang_after = hang_after  # stream this many words, then never finish
         self.token_delay = token_delay  # seconds between streamed events
         self.requests: list[Request] = []
         self._stopped = threading.Event()
@@ -133,7 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
-        for event in events:
+        hang_after = self.model_server.hang_after
+        for index, event in enumerate(events):
+            if hang_after is not None and index > hang_after:  # events[0] carries only the role
+                self.model_server._stopped.wait(timeout=300)
+                self.close_connection = True
+                return
             self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
             self.wfile.flush()
             if delay:

@@ -1,8 +1,10 @@
 """A stand-in for the Slack Web API on loopback (stdlib HTTP server), after bolt-python's tests/mock_web_api_server.
 
 It answers like Slack (`{"ok": true, ...}`, `invalid_auth` for a wrong token, `message_not_found` for an unknown
-ts), keeps the messages the bot posts, updates and streams, records every call with its path and parameters,
-takes posts to response_urls, and can be told to fail a method (an API error, or HTTP 429 with Retry-After).
+ts), keeps the messages the bot posts, updates, streams and deletes, records every call with its path and
+parameters, takes posts to response_urls, and can be told to fail a method (an API error, or HTTP 429 with
+Retry-After) or to run a test's hook once a call has taken effect, before its response is sent (to kill
+the caller at that very moment).
 """
 
 import json
@@ -83,6 +85,7 @@ class FakeSlackApi:
         self._messages: dict[str, Posted] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, _Failure] = {}
+        self._hooks: dict[str, Callable[[Call], None]] = {}
         self._counter = 0
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -129,6 +132,14 @@ class FakeSlackApi:
         """The next `times` calls of `method` fail: `{"ok": false, "error": error}` with HTTP `status`."""
         with self._lock:
             self._failures[method] = _Failure(error, times, status, retry_after)
+
+    def on_call(self, method: str, hook: Callable[[Call], None] | None) -> None:
+        """Runs `hook` after each successful call of `method` has taken effect, before the caller gets its response."""
+        with self._lock:
+            if hook is None:
+                self._hooks.pop(method, None)
+            else:
+                self._hooks[method] = hook
 
     # -- what tests read ------------------------------------------------------------------------------------
 
@@ -195,6 +206,9 @@ class FakeSlackApi:
                 return 200, {}, json.dumps({"ok": False, "error": "invalid_auth"}).encode()
             body = self._answer(method, params)
             self._lock.notify_all()
+            hook = self._hooks.get(method) if body.get("ok") else None
+        if hook is not None:
+            hook(self._calls[-1])
         return 200, {}, json.dumps(body).encode()
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -218,8 +232,15 @@ class FakeSlackApi:
             message = self._messages.get(p.get("ts", ""))
             if message is None or message.channel != p.get("channel"):
                 return {"ok": False, "error": "message_not_found"}
-            message.text, message.blocks = p.get("text", ""), p.get("blocks") or []
+            # An update replaces the whole message, streamed text included.
+            message.text, message.blocks, message.streamed = p.get("text", ""), p.get("blocks") or [], ""
             return {"ok": True, "channel": message.channel, "ts": message.ts, "text": message.text}
+        if method == "chat.delete":
+            message = self._messages.get(p.get("ts", ""))
+            if message is None or message.channel != p.get("channel"):
+                return {"ok": False, "error": "message_not_found"}
+            del self._messages[message.ts]
+            return {"ok": True, "channel": message.channel, "ts": message.ts}
         if method == "chat.startStream":
             if not p.get("thread_ts"):
                 return {"ok": False, "error": "invalid_arguments"}

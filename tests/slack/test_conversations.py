@@ -1,4 +1,4 @@
-"""The conversation store on real Postgres: dedupe, pending questions, history, the answer lock."""
+"""The conversation store on real Postgres: dedupe, pending questions, history, what an answer was written into."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -53,16 +53,6 @@ def test_history_holds_answered_turns_of_the_thread_only(db):
     assert store.history(follow_up) == [Turn("user", "How long is leave?"), Turn("assistant", "Ten days.")]
 
 
-def test_one_answerer_holds_a_question_at_a_time(db):
-    store = ConversationStore(db)
-    question_id = store.record_question(question("Ev1"))
-    with store.exclusive(question_id) as first:
-        with store.exclusive(question_id) as second:
-            assert first and not second
-    with store.exclusive(question_id) as again:
-        assert again
-
-
 def test_followups_need_the_channel_option_and_a_docbot_thread(db):
     store = ConversationStore(db)
     store.record_question(question("Ev1", thread_ts="5.5", channel="C7"))
@@ -93,3 +83,22 @@ def test_old_event_ids_are_forgotten_recent_ones_kept(db):
         session.execute(text("UPDATE processed_events SET received_at = now() - interval '2 days' WHERE event_id = 'EvOld'"))
     assert store.forget_events() == 1
     assert store.record_question(question("EvNew", thread_ts="2.2")) is None
+
+
+def test_reply_messages_and_the_generated_answer_are_kept_with_the_question(db):
+    store = ConversationStore(db)
+    asked = store.load(store.record_question(question("Ev1")))
+    assert asked.reply_messages == () and asked.answer_id is None
+    store.remember_reply_messages(asked.id, ["1700000001.000001"])
+    store.remember_reply_messages(asked.id, ["1700000001.000001", "1700000002.000002"])
+    cited = Citation(source="leave.md", title="Leave", heading="Annual", url="https://wiki.test/leave")
+    answer_id = store.save_answer(asked, Answer(text="Ten days.", citations=[cited], abstained=False))
+
+    again = store.load(asked.id)
+    assert again.reply_messages == ("1700000001.000001", "1700000002.000002")
+    assert again.answer_id == answer_id and again.status == "pending"
+    assert store.load_answer(answer_id) == Answer(text="Ten days.", citations=[cited])
+    follow_up = store.load(store.record_question(question("Ev2", "And part-timers?")))
+    assert store.history(follow_up) == []  # generated but not delivered: not part of the conversation yet
+    store.mark_answered(asked.id, answer_id, "1700000002.000002")
+    assert store.history(follow_up) == [Turn("user", "How long is leave?"), Turn("assistant", "Ten days.")]

@@ -112,10 +112,57 @@ def test_rate_limited_calls_are_retried_after_retry_after(fake_slack, client):
     assert fake_slack.message(ts).text.startswith("Ten days.")
 
 
-def test_failure_mid_stream_ends_in_a_warning(fake_slack, client):
+def test_failure_mid_stream_ends_the_stream_and_becomes_the_warning(fake_slack, client):
     reply = ThreadReply(client, TO, clock=Clock(2))
     reply.show_progress()
     reply.on_token("Half an ans")
     reply.fail(":warning: Sorry.")
     assert fake_slack.calls("chat.stopStream")
-    assert fake_slack.calls("chat.postMessage")[-1].params["text"] == ":warning: Sorry."
+    [message] = fake_slack.thread(TO.channel_id, TO.thread_ts)
+    assert message.text == ":warning: Sorry." and "Half an ans" not in message.shown
+    assert fake_slack.calls("chat.postMessage") == []
+
+
+def test_every_message_is_reported_when_created_the_stream_before_any_text(fake_slack, client):
+    reported: list[list[str]] = []
+
+    def remember(timestamps: list[str]) -> None:
+        # The stream exists, empty, when its ts is reported.
+        reported.append(timestamps)
+        assert fake_slack.message(timestamps[0]).streamed == ""
+
+    reply = ThreadReply(client, TO, clock=Clock(2), on_messages=remember)
+    reply.show_progress()
+    reply.on_token("Ten days.")
+    ts = reply.finish(Answer(text="Ten days.", citations=CITED), 5)
+    assert reported == [[ts]] and fake_slack.message(ts).streamed == "Ten days."
+
+
+def test_a_reply_continuing_an_interrupted_stream_ends_it_and_writes_the_answer_there(fake_slack, client):
+    first = ThreadReply(client, TO, clock=Clock(2))
+    first.show_progress()
+    first.on_token("Half an ans")  # the process dies here: the stream stays open
+    [earlier] = first.messages
+
+    again = ThreadReply(client, TO, clock=Clock(2), existing=[earlier])
+    again.show_progress()
+    again.on_token("Ten days.")
+    ts = again.finish(Answer(text="Ten days.", citations=CITED), 6)
+
+    assert ts == earlier
+    [message] = fake_slack.thread(TO.channel_id, TO.thread_ts)
+    assert not message.streaming and message.text.startswith("Ten days.") and "Half an ans" not in message.shown
+    assert "Leave policy" in message.shown
+    assert len(fake_slack.calls("chat.startStream")) == 1 and fake_slack.calls("chat.postMessage") == []
+
+
+def test_a_shorter_answer_in_earlier_messages_deletes_the_ones_left_over(fake_slack, client):
+    long_text = "\n\n".join(["Paragraph about onboarding and laptops and accounts. " * 15] * 15)
+    first = ThreadReply(client, TO, clock=Clock(2))
+    first.finish(Answer(text=long_text), 5)
+    assert len(first.messages) >= 4
+
+    reported: list[list[str]] = []
+    again = ThreadReply(client, TO, clock=Clock(2), existing=first.messages, on_messages=reported.append)
+    ts = again.finish(Answer(text="Ten days.", citations=CITED), 6)
+    assert [m.ts for m in fake_slack.thread(TO.channel_id, TO.thread_ts)] == [ts] == reported[-1]
