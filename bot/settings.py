@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     admin_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user IDs, comma-separated, who see the knowledge gaps in App Home"
     )
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="Port for Prometheus /metrics (off when unset)")
 
     @field_validator("log_level")
     @classmethod

@@ -19,6 +19,7 @@ from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.slack import channel_map
 from bot.slack.app import build_bot
+from bot.slack.metrics import start_metrics_server
 from tests.slack.e2e import RESTRICTED_FACT, World, prompts, slack_traffic, world
 from tests.slack.harness import running_server
 from tests.slack.slack_requests import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackSender, mention, message, new_ts
@@ -264,9 +265,15 @@ def test_model_failure_ends_in_a_warning_reply(slack, e2e):
     assert "language model" in replies[-1].text or "went wrong" in replies[-1].text
 
 
-def test_health_and_metrics(slack, e2e):
+def test_health_here_and_metrics_on_their_own_port(slack, e2e):
     assert slack.http.get(slack.base_url + "/healthz").status_code == 200
-    metrics = slack.http.get(slack.base_url + "/metrics").text
+    assert slack.http.get(slack.base_url + "/metrics").status_code == 404
+    server = start_metrics_server("127.0.0.1", 0)
+    try:
+        metrics = slack.http.get(f"http://127.0.0.1:{server.server_port}/metrics").text
+    finally:
+        server.shutdown()
+        server.server_close()
     assert 'docbot_answers_total{outcome="answered"}' in metrics
     assert "docbot_slack_duplicate_events_total" in metrics
 

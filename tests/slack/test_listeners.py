@@ -1,5 +1,6 @@
 """What the listeners take and what they ignore, through the real server with a scripted answerer."""
 
+import socket
 import time
 from collections.abc import Iterator
 
@@ -80,10 +81,46 @@ def test_ask_without_text_shows_usage(sender, fake_slack):
     assert response.status_code == 200 and "Usage: `/ask" in response.text
 
 
-def test_health_and_metrics(sender, fake_slack):
+def test_health_liveness_and_no_metrics_on_the_public_port(sender, fake_slack):
     assert sender.http.get(sender.base_url + "/healthz").json() == {"status": "ok"}
+    assert sender.http.get(sender.base_url + "/livez").json() == {"status": "alive"}
     sender.event(mention("How long is leave?", channel="C0GEN"))
     fake_slack.wait_for_calls("chat.stopStream")
-    page = sender.http.get(sender.base_url + "/metrics").text
-    assert 'docbot_slack_requests_total{kind="app_mention"}' in page
-    assert "docbot_answers_total" in page and "docbot_slack_ack_seconds_bucket" in page
+    assert sender.http.get(sender.base_url + "/metrics").status_code == 404
+
+
+def raw_request(base_url: str, head: str, body_part: bytes, timeout: float = 10.0) -> bytes:
+    """Sends the head and part of a body, never the rest, and returns what the server answers."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        connection.sendall(head.encode() + body_part)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            data = connection.recv(65536)
+            if not data:
+                break
+            answer += data
+        return answer
+
+
+def test_a_body_declared_over_1_mb_is_refused_before_it_is_sent(sender, answerer):
+    head = (
+        "POST /slack/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {5 * 1024 * 1024}\r\n\r\n"
+    )
+    answer = raw_request(sender.base_url, head, b'{"type": "event_callback", "event": {')
+    assert answer.startswith(b"HTTP/1.1 413")  # not 401: the signature (there is none) was never checked
+
+
+def test_a_streamed_body_over_1_mb_is_refused_without_reading_the_rest(sender, answerer):
+    head = "POST /slack/events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    piece = b"x" * 65536
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for _ in range(17))  # 1.06 MB, and no last chunk
+    answer = raw_request(sender.base_url, head, chunks)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert answerer.calls == []
+
+
+def test_a_body_just_under_the_limit_is_read_and_checked(sender):
+    body = '{"type": "event_callback", "padding": "' + "x" * (1024 * 1024 - 100) + '"}'
+    assert sender.post(body, "application/json", signature="v0=" + "0" * 64).status_code == 401
