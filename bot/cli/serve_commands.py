@@ -1,6 +1,12 @@
-"""`docbot serve`: the Slack bot over HTTP (uvicorn) or Socket Mode."""
+"""`docbot serve`: the Slack bot over HTTP (uvicorn) or Socket Mode; `docbot answer-worker`: what answers.
+
+`docbot serve` only acknowledges and stores questions; answers are written by answer worker processes,
+which it starts itself (`--answer-workers N`) or which run anywhere else sharing the database
+(`docbot answer-worker`), so acknowledgements never share CPU time or the GIL with the models.
+"""
 
 import logging
+import signal
 import threading
 
 import typer
@@ -9,40 +15,93 @@ from bot.cli.context import cli_context
 
 logger = logging.getLogger(__name__)
 
+_HOST = typer.Option("0.0.0.0", envvar="DOCBOT_HOST", help="Address to listen on [env DOCBOT_HOST]")
+_THREADS = typer.Option(
+    4, min=1, envvar="DOCBOT_ANSWER_THREADS", help="Questions each answer worker answers at the same time [env DOCBOT_ANSWER_THREADS]"
+)
+_METRICS_PORT = typer.Option(None, min=1, max=65535, help="Serve Prometheus /metrics on this port; off unless given [env METRICS_PORT]")
+
 
 def serve(
     ctx: typer.Context,
-    host: str = typer.Option("0.0.0.0", envvar="DOCBOT_HOST", help="Address to listen on [env DOCBOT_HOST]"),
-    port: int = typer.Option(3000, envvar="PORT", help="Port for /slack/events, /healthz and /metrics [env PORT]"),
+    host: str = _HOST,
+    port: int = typer.Option(3000, envvar="PORT", help="Port for /slack/events, /healthz and /livez [env PORT]"),
     socket_mode: bool = typer.Option(
         False, "--socket-mode", envvar="DOCBOT_SOCKET_MODE", help="Receive events over Socket Mode with SLACK_APP_TOKEN [env DOCBOT_SOCKET_MODE]"
     ),
-    answer_threads: int = typer.Option(
-        4, min=1, envvar="DOCBOT_ANSWER_THREADS", help="Questions answered at the same time [env DOCBOT_ANSWER_THREADS]"
+    answer_workers: int = typer.Option(
+        1, min=0, envvar="DOCBOT_ANSWER_WORKERS",
+        help="Answer worker processes to start; 0: answer workers run elsewhere (`docbot answer-worker`) [env DOCBOT_ANSWER_WORKERS]",
     ),
+    answer_threads: int = _THREADS,
+    metrics_port: int | None = _METRICS_PORT,
 ) -> None:
     """Run the Slack bot: answers mentions, DMs, the assistant pane and /ask."""
-    from bot.answering.service import AnswerService
+    # Imported here, like the other commands' heavy parts: `docbot` starts without the Slack stack.
+    from bot.slack.answer_processes import AnswerProcesses
     from bot.slack.app import build_bot
+    from bot.slack.metrics import start_metrics_server
+    from bot.slack.server import serve as serve_http
+    from bot.slack.socket_mode import serve_socket_mode
 
     context = cli_context(ctx)
+    settings = context.settings
     database = context.database()
-    answerer = AnswerService(context.settings, database)
-    bot = build_bot(context.settings, database, answerer, socket_mode=socket_mode, answer_threads=answer_threads)
-    # Models load in the background: Slack gets acknowledgements at once, the first answer waits for them.
-    threading.Thread(target=_warm_up, args=(answerer,), name="docbot-warm-up", daemon=True).start()
+    metrics_port = metrics_port or settings.metrics_port
+    answering = None
+    if answer_workers:
+        worker_args = ["--threads", str(answer_threads), "--host", host]
+        answering = AnswerProcesses(answer_workers, worker_args, metrics_port=metrics_port)
+    bot = build_bot(settings, database, answering=answering, socket_mode=socket_mode)
+    if metrics_port:
+        start_metrics_server(host, metrics_port)
     if socket_mode:
-        from bot.slack.socket_mode import serve_socket_mode
-
-        serve_socket_mode(bot, context.settings, host, port)
+        serve_socket_mode(bot, settings, host, port)
     else:
-        from bot.slack.server import serve as serve_http
-
         serve_http(bot, host, port)
 
 
-def _warm_up(answerer) -> None:
+def answer_worker(
+    ctx: typer.Context,
+    threads: int = _THREADS,
+    host: str = _HOST,
+    metrics_port: int | None = _METRICS_PORT,
+    ready_fd: int | None = typer.Option(None, hidden=True, help="Write 'ready' here once the models are loaded"),
+    with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True, help="Die when the starting process dies"),
+) -> None:
+    """Answer pending questions from the database (any number, on any hosts sharing it; each question once)."""
+    from bot.answering.service import AnswerService
+    from bot.slack.answer_processes import exit_with_parent, report_ready
+    from bot.slack.app import build_answer_worker, build_client
+    from bot.slack.metrics import start_metrics_server
+
+    if with_parent:
+        exit_with_parent()
+    context = cli_context(ctx)
+    settings = context.settings
+    database = context.database()
+    answerer = AnswerService(settings, database)
+    worker = build_answer_worker(database, answerer, build_client(settings), threads=threads)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    metrics_port = metrics_port or (settings.metrics_port if ready_fd is None else None)
+    if metrics_port:
+        start_metrics_server(host, metrics_port)
+    if _warm_up(answerer):
+        report_ready(ready_fd)
+    worker.start()
+    logger.info("answering questions threads=%d", threads)
+    stopping.wait()
+    logger.info("stopping: finishing the answers in progress")
+    worker.stop()
+
+
+def _warm_up(answerer) -> bool:
+    """False when the models could not be loaded: not ready, yet answering, so each question gets its :warning:."""
     try:
         answerer.warm_up()
-    except Exception:  # noqa: BLE001 - the first question will raise it again, and get a :warning: reply
+    except Exception:  # noqa: BLE001 - each question will raise it again, and get a :warning: reply
         logger.exception("loading the models failed")
+        return False
+    return True

@@ -1,6 +1,10 @@
-"""`docbot serve` as a real process: a question acknowledged, then SIGKILL mid-answer, is answered after restart.
+"""`docbot serve` as a real process (with its answer worker process), SIGKILLed at the worst moments.
 
-Also checks the logs of a production run (LOG_LEVEL=INFO): no tokens, no signing secret, no message text.
+After each restart the thread holds exactly one answer message: a question acknowledged and not yet
+answered is answered; an answer killed mid-stream is finished in the message it was streaming into; an
+answer delivered but not yet marked answered is not delivered again (and not generated again).
+Also checks the logs of a production run (LOG_LEVEL=INFO): no tokens, no signing secret, no message text,
+and that metrics are served on their own port only.
 """
 
 import os
@@ -34,10 +38,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(w: World, port: int, log: Path) -> subprocess.Popen:
+def start_server(w: World, port: int, log: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     s = w.settings
-    env = {
+    environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),  # the checkout under test, not the installed one
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
@@ -50,25 +55,42 @@ def start_server(w: World, port: int, log: Path) -> subprocess.Popen:
         "LLM_BACKEND": "openai",
         "LLM_ENDPOINT_URL": s.llm_endpoint_url,
         "LOG_LEVEL": "INFO",
+        **(env or {}),
     }
-    command = [sys.executable, "-c", "from bot.cli.app import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, cwd=log.parent, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
+    command = [sys.executable, "-c", "from bot.cli.app import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    process = subprocess.Popen(command, env=environment, cwd=log.parent, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    wait_until_ready(process, port, log)
+    return process
+
+
+def wait_until_ready(process: subprocess.Popen, port: int, log: Path) -> None:
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     process.kill()
-    raise AssertionError("docbot serve did not become healthy:\n" + log.read_text())
+    raise AssertionError("docbot serve did not become ready:\n" + log.read_text())
 
 
-def question_status(w: World) -> list[str]:
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL: no clean-up runs; the answer worker it started dies with it."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(60)
+
+
+def questions(w: World) -> list[Message]:
     with w.database.session() as session:
-        return list(session.scalars(select(Message.status).where(Message.role == "user")))
+        return list(session.scalars(select(Message).where(Message.role == "user").order_by(Message.id)))
 
 
 def test_sigkill_after_ack_is_answered_after_restart(e2e: World, tmp_path):
@@ -80,13 +102,12 @@ def test_sigkill_after_ack_is_answered_after_restart(e2e: World, tmp_path):
         root = new_ts()
         sender = SlackSender(f"http://127.0.0.1:{port}")
         assert sender.event(mention(QUESTION, channel="C0CRASH", ts=root)).status_code == 200
-        assert question_status(e2e) == ["pending"]  # stored before the ack
+        assert [q.status for q in questions(e2e)] == ["pending"]  # stored before the ack
         e2e.slack.wait_for(lambda f: len(e2e.llm.requests) >= 1, what="the answer to be under way")
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
+        kill(first)
     assert not [m for m in e2e.slack.thread("C0CRASH", root) if "Leave policy" in m.shown]
-    assert question_status(e2e) == ["pending"]
+    assert [q.status for q in questions(e2e)] == ["pending"]
 
     e2e.llm.hang = False
     second = start_server(e2e, port, log)
@@ -95,12 +116,90 @@ def test_sigkill_after_ack_is_answered_after_restart(e2e: World, tmp_path):
         time.sleep(1.0)
         assert len(e2e.slack.thread("C0CRASH", root)) == len(replies) == 1  # answered once
         assert "25 days of annual leave" in replies[0].shown
-        assert question_status(e2e) == ["answered"]
+        e2e.slack.wait_for(lambda f: [q.status for q in questions(e2e)] == ["answered"], what="the question marked answered")
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(30)
+        stop(second)
 
     output = log.read_text()
     assert "level=INFO" in output and "recovering pending questions count=1" in output
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output
     assert QUESTION not in output and "25 days" not in output  # no message text at INFO
+
+
+def test_sigkill_while_the_answer_streams_leaves_one_answer_message(e2e: World, tmp_path):
+    log = tmp_path / "serve.log"
+    port = free_port()
+    e2e.llm.hang_after = 5  # the first words reach Slack, then the model stalls mid-answer
+    first = start_server(e2e, port, log)
+    root = new_ts()
+    try:
+        SlackSender(f"http://127.0.0.1:{port}").event(mention(QUESTION, channel="C0STREAM", ts=root))
+        streamed = e2e.slack.wait_for(
+            lambda f: [m for m in f.thread("C0STREAM", root) if m.streaming and m.streamed.strip()],
+            timeout=60, what="the answer streaming",
+        )
+    finally:
+        kill(first)
+    [half] = streamed
+    assert questions(e2e)[0].reply_ts == half.ts and questions(e2e)[0].status == "pending"
+
+    e2e.llm.hang_after = None
+    second = start_server(e2e, port, log)
+    try:
+        e2e.slack.wait_for(lambda f: [q.status for q in questions(e2e)] == ["answered"], timeout=60, what="the question answered")
+        time.sleep(1.0)
+        [message] = e2e.slack.thread("C0STREAM", root)  # the half-written one became the answer: no second
+        assert message.ts == half.ts and not message.streaming
+        assert "25 days of annual leave" in message.shown and "Leave policy" in message.shown
+        assert questions(e2e)[0].attempts == 2
+    finally:
+        stop(second)
+
+
+def test_sigkill_after_delivery_before_marking_answered_delivers_no_second_answer(e2e: World, tmp_path):
+    log = tmp_path / "serve.log"
+    port = free_port()
+    first = start_server(e2e, port, log)
+    # The moment the final chat.stopStream has reached Slack, before the answerer learns it did.
+    e2e.slack.on_call("chat.stopStream", lambda call: first.send_signal(signal.SIGKILL))
+    root = new_ts()
+    try:
+        SlackSender(f"http://127.0.0.1:{port}").event(mention(QUESTION, channel="C0DELIVER", ts=root))
+        first.wait(60)
+    finally:
+        e2e.slack.on_call("chat.stopStream", None)
+        if first.poll() is None:
+            kill(first)
+    [delivered] = e2e.slack.thread("C0DELIVER", root)
+    assert "25 days of annual leave" in delivered.shown and not delivered.streaming
+    [asked] = questions(e2e)
+    assert asked.status == "pending" and asked.answer_id is not None
+    generated = len(e2e.llm.requests)
+
+    second = start_server(e2e, port, log)
+    try:
+        e2e.slack.wait_for(lambda f: [q.status for q in questions(e2e)] == ["answered"], timeout=60, what="the question answered")
+        time.sleep(1.0)
+        [message] = e2e.slack.thread("C0DELIVER", root)
+        assert message.ts == delivered.ts and "25 days of annual leave" in message.shown and "Leave policy" in message.shown
+        assert len(e2e.llm.requests) == generated  # the stored answer was delivered, not a new one generated
+    finally:
+        stop(second)
+
+
+def test_metrics_are_served_on_their_own_port_only(e2e: World, tmp_path):
+    log = tmp_path / "serve.log"
+    port, metrics_port = free_port(), free_port()
+    server = start_server(e2e, port, log, env={"METRICS_PORT": str(metrics_port)})
+    try:
+        root = new_ts()
+        SlackSender(f"http://127.0.0.1:{port}").event(mention(QUESTION, channel="C0METRICS", ts=root))
+        e2e.slack.wait_for_reply("C0METRICS", root, containing="Leave policy", timeout=60)
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics").status_code == 404
+        assert httpx.get(f"http://127.0.0.1:{port}/livez").json() == {"status": "alive"}
+        acks = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+        assert 'docbot_slack_requests_total{kind="app_mention"} 1.0' in acks
+        answers = httpx.get(f"http://127.0.0.1:{metrics_port + 1}/metrics").text  # the answer worker's own
+        assert 'docbot_answers_total{outcome="answered"} 1.0' in answers
+    finally:
+        stop(server)
