@@ -19,6 +19,7 @@ BOT_PORT = 3000
 SERVICE_COMMANDS: dict[str, list[str]] = {
     "migrate": ["docbot", "migrate"],
     "bot": ["docbot", "serve", "--host", "0.0.0.0", "--port", str(BOT_PORT)],
+    "answer-worker": ["docbot", "answer-worker", "--threads", "4"],
     "worker": ["docbot", "worker"],
 }
 

@@ -49,7 +49,7 @@ def test_services_wait_for_a_healthy_database_and_the_migration(compose):
     services = compose["services"]
     assert "healthcheck" in services["db"]
     assert "pgvector" in services["db"]["image"]
-    for name in ("bot", "worker"):
+    for name in ("bot", "answer-worker", "worker"):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
@@ -59,3 +59,10 @@ def test_no_secret_is_written_into_the_compose_file(compose):
     text = (REPO / "docker-compose.yml").read_text()
     assert "xoxb-" not in text and "xapp-" not in text
     assert "${POSTGRES_PASSWORD" in text
+
+
+def test_the_bot_is_healthy_only_when_ready_and_answer_workers_scale(compose):
+    bot, answering = compose["services"]["bot"], compose["services"]["answer-worker"]
+    assert "/healthz" in " ".join(bot["healthcheck"]["test"])
+    assert "ports" not in answering  # workers need no inbound traffic, so replicas don't collide on a port
+    assert answering["deploy"]["replicas"] >= 1
