@@ -26,7 +26,7 @@ def test_the_quickstart_has_exactly_the_two_commands():
 def test_every_docbot_command_in_the_readme_exists():
     runner = CliRunner()
     code = "\n".join(re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL))
-    invocations = re.findall(r"^docbot ([a-z]+(?: [a-z]+)?)", code, flags=re.MULTILINE)
+    invocations = re.findall(r"^docbot ([a-z][a-z-]*(?: [a-z][a-z-]*)?)", code, flags=re.MULTILINE)
     assert invocations
     for invocation in set(invocations):
         words = invocation.split()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.answering.service import AnswerService
-from bot.db.models import Feedback
+from bot.db.models import Conversation, Feedback, Message
 from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.slack import channel_map
@@ -52,6 +52,13 @@ def slack(e2e: World) -> Iterator[SlackSender]:
         sender = SlackSender(url)
         yield sender
         sender.close()
+
+
+def answered_in(e2e: World, channel: str) -> int:
+    with e2e.database.session() as session:
+        return len(session.scalars(
+            select(Message.id).join(Conversation).where(Conversation.channel_id == channel, Message.role == "user", Message.status == "answered")
+        ).all())
 
 
 def answered_once(e2e: World, channel: str, thread_ts: str, containing: str) -> list:
@@ -142,6 +149,8 @@ def test_follow_up_in_the_thread_uses_the_history(slack, e2e):
     root = new_ts()
     slack.event(mention("How many days of annual leave do I get?", channel="C0FOLLOW", ts=root))
     e2e.slack.wait_for_reply("C0FOLLOW", root, containing="25 days")
+    # Slack shows the answer a moment before it is marked answered, and only then is it part of the history.
+    e2e.slack.wait_for(lambda f: answered_in(e2e, "C0FOLLOW") == 1, what="the first question marked answered")
     asked = len(e2e.llm.requests)
 
     slack.event(mention("And do unused ones carry over?", channel="C0FOLLOW", thread_ts=root))
