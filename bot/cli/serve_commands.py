@@ -72,7 +72,8 @@ def answer_worker(
     """Answer pending questions from the database (any number, on any hosts sharing it; each question once)."""
     from bot.answering.service import AnswerService
     from bot.slack.answer_processes import exit_with_parent, report_ready
-    from bot.slack.app import build_answer_worker, build_client
+    from bot.slack.app import build_answer_worker
+    from bot.slack.client import build_client
     from bot.slack.metrics import start_metrics_server
 
     if with_parent:

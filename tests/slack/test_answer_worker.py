@@ -15,7 +15,8 @@ from bot.db.engine import connect
 from bot.db.models import Message
 from bot.settings import load_settings
 from bot.slack.answer_worker import AnswerWorker
-from bot.slack.app import build_answer_worker, build_client
+from bot.slack.app import build_answer_worker
+from bot.slack.client import build_client
 from bot.slack.conversations import ConversationStore
 from bot.slack.question_queue import QuestionQueue
 from bot.slack.questions import IncomingQuestion, ReplyTo
