@@ -29,6 +29,10 @@ import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 
+from bot.db.engine import connect
+from bot.settings import load_settings
+from bot.slack.conversations import ConversationStore
+from bot.slack.questions import IncomingQuestion, ReplyTo
 from tests.conftest import MODEL_CACHE, REPO
 from tests.fakes.llm_servers import OpenAIServer
 from tests.fakes.slack_api import FakeSlackApi
@@ -122,6 +126,7 @@ def test_every_command_with_database_url(installed: Installed, tmp_path, admin_u
         session.docbot("worker", "--once")
         session.assert_jobs_succeeded(2)
         session.run_service("bot")
+        session.run_service("answer-worker")
         session.demo(local_model=False)
         assert "DATABASE_URL is set" in session.docbot("db", "stop", expect_failure=True).stderr
         assert sorted(session.services_run) == sorted(SERVICE_COMMANDS), "every compose service's command runs from the wheel"
@@ -142,7 +147,9 @@ class Session:
 
     def run_service(self, name: str) -> None:
         """Runs compose service `name`'s command verbatim (the bot on a free port), the way that service is used."""
-        runners: dict[str, Callable[[list[str]], None]] = {"migrate": self._migrate, "bot": self._serve, "worker": self._work}
+        runners: dict[str, Callable[[list[str]], None]] = {
+            "migrate": self._migrate, "bot": self._serve, "answer-worker": self._answer, "worker": self._work,
+        }
         assert name in runners, f"tests/production.py lists service {name!r}: add how to run it here"
         runners[name](SERVICE_COMMANDS[name])
         self.services_run.append(name)
@@ -157,6 +164,14 @@ class Session:
             with self._started(on_port(command, port), env) as (process, log):
                 _wait_for(lambda: _healthy(port), process, log, "GET /healthz to answer 200")
                 assert slack.calls("auth.test"), "the bot checks its token with the Slack Web API stand-in"
+
+    def _answer(self, command: list[str]) -> None:
+        """`docbot answer-worker` as the compose service runs it: it answers a stored question in Slack, then stops on SIGTERM."""
+        with FakeSlackApi(bot_token=BOT_TOKEN) as slack, self._remote_model():
+            env = self.env | {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.url}
+            with self._started(command, env) as (process, log):
+                thread = _store_question(self.database_url, QUESTION)
+                _wait_for(lambda: any(not m.streaming and m.shown.strip() for m in slack.thread("C0WHEEL", thread)), process, log, "the answer in Slack")
 
     def _work(self, command: list[str]) -> None:
         """`docbot worker` as the compose service runs it: it takes the queued job, then stops on SIGTERM."""
@@ -258,6 +273,19 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _store_question(database_url: str, text: str) -> str:
+    """A question as `docbot serve` stores it (pending, announced to answer workers); returns its thread."""
+    database = connect(load_settings(database_url=database_url))
+    try:
+        thread = "1700000000.000100"
+        to = ReplyTo(origin="mention", team_id="T0TEAM", channel_id="C0WHEEL", user_id="UASKER", thread_ts=thread)
+        question = IncomingQuestion(event_id="Ev0WHEEL", team_id="T0TEAM", channel_id="C0WHEEL", thread_ts=thread, user_id="UASKER", text=text, reply_to=to)
+        assert ConversationStore(database).record_question(question) is not None
+        return thread
+    finally:
+        database.dispose()
 
 
 def _base_env(scratch: Path) -> dict[str, str]:

@@ -83,19 +83,25 @@ def answer_worker(
     database = context.database()
     answerer = AnswerService(settings, database)
     worker = build_answer_worker(database, answerer, build_client(settings), threads=threads)
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
     metrics_port = metrics_port or (settings.metrics_port if ready_fd is None else None)
     if metrics_port:
         start_metrics_server(host, metrics_port)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_at_once)  # nothing claimed yet: stop loading and go
     if _warm_up(answerer):
         report_ready(ready_fd)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     worker.start()
     logger.info("answering questions threads=%d", threads)
     stopping.wait()
     logger.info("stopping: finishing the answers in progress")
     worker.stop()
+
+
+def _exit_at_once(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _warm_up(answerer) -> bool:
