@@ -5,13 +5,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from bot.db.migrate import MIGRATIONS_DIR, current_revision, downgrade, upgrade
+from bot.db.migrate import current_revision, downgrade, migrations_folder, upgrade
 from bot.db.models import Base
 from bot.db.schema_filter import include_object
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    return ScriptDirectory(str(migrations_folder())).get_current_head()
 
 
 def _differences(db):
