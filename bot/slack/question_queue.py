@@ -78,6 +78,7 @@ class QuestionQueue:
             with translate_errors(self.database.url):
                 claim = self._claim_on(connection, any_time, skip)
         except BaseException:
+            connection.invalidate()  # it may hold a lock: never back into the pool
             connection.close()
             raise
         if claim is None:
@@ -102,8 +103,11 @@ class QuestionQueue:
         try:
             claim.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_key(claim.question_id)})
             claim.connection.commit()
-        except Exception:  # noqa: BLE001 - closing the connection below releases the lock too
+        except Exception:  # noqa: BLE001 - discarding the connection releases the lock too
             logger.debug("could not unlock question=%s", claim.question_id, exc_info=True)
+            # Advisory locks are re-entrant per session: a pooled connection still holding one would let this
+            # process claim the question again, so it is discarded, not returned to the pool.
+            claim.connection.invalidate()
         finally:
             claim.connection.close()
 
