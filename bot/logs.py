@@ -1,7 +1,7 @@
 """Logging set-up: key=value lines on stderr, and secrets scrubbed from every record whatever its level.
 
 A command's results go to stdout; its logs go to stderr at WARNING unless `-v` (INFO), `-vv` (DEBUG) or
-LOG_LEVEL asks for more. Long-running services (`serve`, `worker`) log at LOG_LEVEL, INFO by default.
+LOG_LEVEL asks for more. Long-running services (`serve`, `answer-worker`, `worker`) log at LOG_LEVEL, INFO by default.
 Libraries' progress bars (tqdm: transformers' "Loading weights", GGUF conversion, downloads) are
 silenced below DEBUG, so they never mix with a command's output.
 """

@@ -41,7 +41,7 @@ app.command("chat")(answer_commands.chat)
 app.command("eval")(answer_commands.evaluate)
 
 
-_SERVICES = {"serve", "worker"}  # long-running: they log at LOG_LEVEL (INFO by default), not WARNING
+_SERVICES = {"serve", "answer-worker", "worker"}  # long-running: they log at LOG_LEVEL (INFO by default), not WARNING
 
 
 @app.callback()
