@@ -12,20 +12,19 @@ import sys
 import tqdm.std
 
 from bot.settings import Settings
+from bot.url_redaction import redact_urls_in
 
 REDACTED = "[redacted]"
 
 
 class SecretScrubber(logging.Filter):
-    """Replaces any configured secret value that reaches a log record (defence in depth)."""
+    """Replaces any configured secret value, and the credentials in any URL, that reach a log record (defence in depth)."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = [s for s in secrets if s and len(s) >= 6]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -39,7 +38,7 @@ class SecretScrubber(logging.Filter):
     def _scrub(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return redact_urls_in(text)  # a queued job's URL, say, as procrastinate logs its arguments
 
 
 def secret_values(settings: Settings) -> list[str]:

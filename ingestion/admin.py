@@ -12,6 +12,7 @@ from bot.db.engine import Database
 class SourceRow:
     collection: str
     source: str
+    location: str  # the folder, file or URL it came from: two folders may hold the same source
     title: str
     chunks: int
     updated: datetime
@@ -42,10 +43,10 @@ def list_sources(database: Database, collection: str | None = None) -> list[Sour
     with database.session() as session:
         rows = session.execute(text(
             """
-            SELECT c.name, d.source, d.title, (SELECT count(*) FROM chunks ch WHERE ch.document_id = d.id), d.updated_at
+            SELECT c.name, d.source, d.location, d.title, (SELECT count(*) FROM chunks ch WHERE ch.document_id = d.id), d.updated_at
               FROM documents d JOIN collections c ON c.id = d.collection_id
              WHERE CAST(:collection AS text) IS NULL OR c.name = :collection
-             ORDER BY c.name, d.source
+             ORDER BY c.name, d.source, d.location
             """
         ), {"collection": collection})
         return [SourceRow(*row) for row in rows]

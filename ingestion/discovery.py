@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.errors import IngestError, NotFound
 from ingestion.confinement import ANYWHERE, Confinement, system_folder
-from ingestion.url_redaction import redact_url
+from bot.url_redaction import redact_url
 
 # `_sources` holds Sphinx's copies of every page's source: ingesting it too would index each page twice.
 IGNORED_FOLDERS = frozenset({"_sources", "_static", "_images", "_downloads", "node_modules", "__pycache__", "venv"})

@@ -21,7 +21,7 @@ import httpx
 from bot.errors import UnsupportedDocument
 from bot.settings import Settings
 from ingestion.addresses import Address, AllowList, refusal
-from ingestion.url_redaction import redact_url
+from bot.url_redaction import redact_url
 
 MAX_REDIRECTS = 5
 _REDIRECT_STATUSES = {301, 302, 303, 307, 308}

@@ -25,7 +25,7 @@ from ingestion.reading import read_bytes
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
 from ingestion.store import remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
-from ingestion.url_redaction import redact_url
+from bot.url_redaction import redact_url
 from ingestion.writer import ChunkRow, stored_vectors
 
 logger = logging.getLogger(__name__)

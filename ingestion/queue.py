@@ -90,6 +90,6 @@ async def defer_sync(app: procrastinate.App, due: schedule.DueSync) -> None:
     task = app.tasks[INGEST_TASK].configure(queueing_lock=f"sync-{due.sync_source_id}")
     try:
         await task.defer_async(collection=due.collection, locations=[due.location])
-        logger.info("re-sync deferred location=%s collection=%s", due.location, due.collection)
+        logger.info("re-sync deferred location=%s collection=%s", due.shown_location, due.collection)
     except AlreadyEnqueued:
-        logger.info("re-sync already queued location=%s collection=%s", due.location, due.collection)
+        logger.info("re-sync already queued location=%s collection=%s", due.shown_location, due.collection)

@@ -7,7 +7,7 @@ from sqlalchemy import func, update
 from bot.db.engine import Database
 from bot.db.models import IngestRun
 from ingestion.summary import IngestSummary
-from ingestion.url_redaction import redact_location
+from bot.url_redaction import redact_location
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 

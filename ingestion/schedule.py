@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from bot.db.engine import Database
 from bot.db.models import SyncSource
 from bot.errors import ConfigError
-from ingestion.url_redaction import redact_location
+from bot.url_redaction import redact_location
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -21,7 +21,11 @@ MIN_EVERY_SECONDS = 60  # the worker looks for due re-syncs once a minute
 class DueSync:
     sync_source_id: int
     collection: str
-    location: str
+    location: str  # as given: a URL keeps the credentials it needs
+
+    @property
+    def shown_location(self) -> str:
+        return redact_location(self.location)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy.types import BigInteger
 
 from bot.db.engine import Database
 from bot.db.models import Document, SyncSource
-from ingestion.url_redaction import redact_location
+from bot.url_redaction import redact_location
 from ingestion.writer import ChunkRow, copy_chunks
 
 

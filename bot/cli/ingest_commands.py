@@ -102,15 +102,15 @@ def sources(
     ctx: typer.Context,
     collection: str | None = typer.Option(None, "--collection", "-c", envvar="DOCBOT_COLLECTION", help="Only this collection [env var: DOCBOT_COLLECTION]"),
 ) -> None:
-    """List ingested documents: source, title, chunks, last updated."""
+    """List ingested documents: source, the location it came from, title, chunks, last updated."""
     if ctx.invoked_subcommand:
         return
     from ingestion.admin import list_sources
 
     rows = list_sources(cli_context(ctx).database(), collection)
-    table = Table("collection", "source", "title", "chunks", "updated")
+    table = Table("collection", "source", "from", "title", "chunks", "updated")
     for row in rows:
-        table.add_row(row.collection, row.source, row.title, str(row.chunks), f"{row.updated:%Y-%m-%d %H:%M}")
+        table.add_row(row.collection, row.source, row.location, row.title, str(row.chunks), f"{row.updated:%Y-%m-%d %H:%M}")
     console.print(table if rows else "No documents ingested yet.")
 
 

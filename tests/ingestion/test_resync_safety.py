@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import LocationUnreadable
+from ingestion.admin import list_sources
 from ingestion.collections import ensure_collection
 from ingestion.pipeline import PIPELINE_VERSION, ingest
 from tests.ingestion.helpers import rows, sources
@@ -79,6 +80,9 @@ def test_the_same_relative_path_in_two_folders_makes_two_documents(db, ingest_se
     summary = ingest(db, ingest_settings, [str(first), str(second)])
 
     assert summary.added == 4 and summary.skipped == []
+    assert [(row.source, row.location) for row in list_sources(db) if row.source == "README.md"] == [
+        ("README.md", str(first)), ("README.md", str(second))
+    ]
     stored = rows(db, "SELECT location, source FROM documents ORDER BY location, source")
     assert stored == [(str(first), "README.md"), (str(first), "docs/setup.md"), (str(second), "README.md"), (str(second), "docs/setup.md")]
 

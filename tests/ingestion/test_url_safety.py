@@ -12,11 +12,12 @@ import time
 import pytest
 
 from bot.errors import ConfigError, UnsupportedDocument
+from bot.logs import SecretScrubber
 from bot.settings import load_settings
 from ingestion.addresses import address_class
 from ingestion.fetching import MAX_REDIRECTS, FetchPolicy, fetch
 from ingestion.pipeline import ingest
-from ingestion.url_redaction import redact_url
+from bot.url_redaction import redact_url
 from tests.ingestion.helpers import rows
 from tests.ingestion.site_standin import PASSWORD, USER, SiteStandIn
 
@@ -206,3 +207,15 @@ def test_a_bad_allowed_hosts_entry_names_the_setting_not_the_value():
     with pytest.raises(ConfigError, match="INGEST_ALLOWED_HOSTS: .*entry 2 is not a host name, IP or CIDR") as raised:
         load_settings(ingest_allowed_hosts="wiki.corp,10.0.0.0/33")
     assert "10.0.0.0/33" not in str(raised.value)
+
+
+def test_the_log_scrubber_hides_url_credentials_in_any_record():
+    # procrastinate logs a failed job with its arguments: a queued URL's credentials must not follow.
+    record = logging.LogRecord(
+        "procrastinate.worker", logging.ERROR, __file__, 1, "Job %s ended with status: Error",
+        ("docbot.ingest[7](locations=['https://bot:pw-991@wiki.example/a?token=t-55&page=1'])",), None,
+    )
+
+    SecretScrubber([]).filter(record)
+
+    assert record.getMessage() == "Job docbot.ingest[7](locations=['https://***@wiki.example/a?token=***&page=1']) ended with status: Error"

@@ -1,13 +1,15 @@
 """URLs as they may be shown, logged and stored: without the credentials some URLs carry.
 
 `https://user:pass@host/page?token=abc` is kept as `https://***@host/page?token=***`: the document's
-source, its citation link, `ingest_runs` and the log only ever see that form.
+source, its citation link, `ingest_runs` and the log (every record, a library's too: `bot.logs`) only
+ever see that form.
 """
 
 import re
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 HIDDEN = "***"
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>()\[\]{}]+", re.IGNORECASE)
 # Query parameter names that carry secrets: access_token, api_key, X-Amz-Signature, sig, password…
 _SECRET_PARAMETER = re.compile(
     r"(token|key|secret|passw|pwd|signature|^sig$|credential|auth|session|^code$|^jwt$)", re.IGNORECASE
@@ -42,3 +44,8 @@ def redact_text(text: str, url: str) -> str:
 def redact_location(location: str) -> str:
     """A location as stored and shown: URLs redacted, paths as they are."""
     return redact_url(location) if location.startswith(("http://", "https://")) else location
+
+
+def redact_urls_in(text: str) -> str:
+    """`text` with every http(s) URL in it redacted (what the log scrubber applies to every record)."""
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text) if "://" in text else text
