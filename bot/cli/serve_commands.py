@@ -6,6 +6,7 @@ which it starts itself (`--answer-workers N`) or which run anywhere else sharing
 """
 
 import logging
+import os
 import signal
 import threading
 
@@ -68,6 +69,7 @@ def answer_worker(
     metrics_port: int | None = _METRICS_PORT,
     ready_fd: int | None = typer.Option(None, hidden=True, help="Write 'ready' here once the models are loaded"),
     with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True, help="Die when the starting process dies"),
+    nice: int = typer.Option(0, min=0, max=19, help="Lower this process's CPU priority by this much (docbot serve starts its workers at 10)"),
 ) -> None:
     """Answer pending questions from the database (any number, on any hosts sharing it; each question once)."""
     from bot.answering.service import AnswerService
@@ -78,6 +80,8 @@ def answer_worker(
 
     if with_parent:
         exit_with_parent()
+    if nice:
+        os.nice(nice)
     context = cli_context(ctx)
     settings = context.settings
     database = context.database()

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 logger = logging.getLogger(__name__)
 
 READY = b"ready\n"
+WORKER_NICENESS = 10
 _PR_SET_PDEATHSIG = 1
 # A child that keeps dying is started again after this long, doubled up to a minute.
 _RESTART_SECONDS = 1.0
@@ -75,10 +76,13 @@ class AnswerProcesses:
             self._stopping.wait(delay)
 
     def _run_child(self, index: int) -> int:
+        # PR_SET_PDEATHSIG fires when the thread that started the child ends: this one, which outlives it.
         read_end, write_end = os.pipe()
         command = [
             sys.executable, "-c", "from bot.cli.app import main; main()", "answer-worker",
             *self.worker_args, "--ready-fd", str(write_end), "--exit-with-parent",
+            # Sharing the host's cores, acknowledgements come first: loading and generating yield to them.
+            "--nice", str(WORKER_NICENESS),
         ]
         if self.metrics_port:
             command += ["--metrics-port", str(self.metrics_port + 1 + index)]
