@@ -9,7 +9,7 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.cli.feedback_commands import parse_age
 from bot.embeddings import load_embedder
-from bot.slack.gaps import group_gaps, list_gaps
+from bot.slack.gaps import MAX_GROUPED_GAPS, group_gaps, list_gaps
 
 
 def gaps(
@@ -34,7 +34,8 @@ def gaps(
             ", ".join(group.channels), max(g.at for g in group.gaps).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)
-    _console().print(f"{len(found)} unanswered questions in {len(groups)} groups, last {since}{scope}.")
+    grouped = f" (the latest {MAX_GROUPED_GAPS} grouped)" if len(found) > MAX_GROUPED_GAPS else ""
+    _console().print(f"{len(found)} unanswered questions{grouped} in {len(groups)} groups, last {since}{scope}.")
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -18,6 +18,8 @@ from bot.embeddings import Embedder
 from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
 from bot.slack.gap_groups import group_by_meaning
 
+# Grouping compares every pair (memory and time grow with the square): past this, the latest are grouped.
+MAX_GROUPED_GAPS = 5000
 # Questions that were answered well, as the background of "unrelated" pairs (see gap_groups); a sample is enough.
 BACKGROUND_QUESTIONS = 200
 
@@ -73,9 +75,10 @@ def list_gaps(database: Database, since: datetime, collection: str | None = None
 
 
 def group_gaps(database: Database, embedder: Embedder, gaps: list[Gap]) -> list[GapGroup]:
-    """The gaps grouped by what they ask, largest group first."""
+    """The gaps grouped by what they ask, largest group first (the latest MAX_GROUPED_GAPS when there are more)."""
     if not gaps:
         return []
+    gaps = gaps[-MAX_GROUPED_GAPS:]
     vectors = np.asarray(embedder.embed_documents([gap.question for gap in gaps]), dtype=np.float32)
     others = _answered_questions(database, {gap.question for gap in gaps})
     background = np.asarray(embedder.embed_documents(others), dtype=np.float32) if others else None

@@ -40,8 +40,8 @@ def test_two_questions_group_only_against_a_background(embed):
     assert against.groups == [[0, 1]]
 
 
-def test_otsu_cuts_between_the_two_classes_and_the_background_is_median_plus_three_spreads():
+def test_otsu_cuts_between_the_two_classes_and_the_background_fence_is_three_iqrs_above_the_upper_quartile():
     values = np.array([0.10, 0.12, 0.11, 0.13, 0.80, 0.82])
     assert 0.13 < otsu_threshold(values) < 0.80
     spread = np.array([0.0, 0.1, 0.2, 0.3, 0.4])
-    assert background_threshold(spread) == pytest.approx(0.2 + 3 * 1.4826 * 0.1)
+    assert background_threshold(spread) == pytest.approx(0.3 + 3 * (0.3 - 0.1))
