@@ -5,7 +5,9 @@ import logging
 
 from bot.embeddings import load_embedder
 from bot.settings import Settings
-from ingestion.queue import QUEUE, STALLED_AFTER_SECONDS, make_app, reclaim_stalled_jobs
+from collections.abc import Sequence
+
+from ingestion.queue import QUEUE, STALLED_AFTER_SECONDS, TaskRegistrar, make_app, reclaim_stalled_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +21,11 @@ def run_worker(
     heartbeat_seconds: float = 10.0,
     stalled_after: float = STALLED_AFTER_SECONDS,
     name: str | None = None,
+    more_tasks: Sequence[TaskRegistrar] = (),
 ) -> None:
-    """Runs jobs until SIGINT/SIGTERM (a running job finishes first), or until the queue is empty with `once`."""
+    """Runs jobs (ingests, and `more_tasks`) until SIGINT/SIGTERM (a running job finishes first), or until the queue is empty with `once`."""
     load_embedder(settings)  # seconds of loading happen before the worker takes a job, not inside one
-    app = make_app(settings, url, stalled_after=stalled_after)
+    app = make_app(settings, url, stalled_after=stalled_after, more_tasks=more_tasks)
     asyncio.run(_run(app, concurrency=concurrency, once=once, heartbeat_seconds=heartbeat_seconds,
                      stalled_after=stalled_after, name=name))
 

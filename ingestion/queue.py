@@ -8,6 +8,7 @@ swapped are unchanged, the rest are swapped whole (see `ingestion.store.swap_doc
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import procrastinate
@@ -15,7 +16,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from bot.db.engine import Database, connect, psycopg_url
 from bot.settings import Settings
-from bot.slack import knowledge_jobs
 from ingestion import runs, schedule
 from ingestion.pipeline import run_ingest
 
@@ -42,8 +42,15 @@ class QueueContext:
         return self._database
 
 
-def make_app(settings: Settings, url: str, *, stalled_after: float = STALLED_AFTER_SECONDS) -> procrastinate.App:
-    """The procrastinate app for the database at `url`, with docbot's tasks registered."""
+# Registers more tasks on the app (the Slack side's saved threads and gap digest), given the app, the context
+# and the queue: the caller passes them in, so ingestion never imports the Slack side.
+TaskRegistrar = Callable[[procrastinate.App, "QueueContext", str], None]
+
+
+def make_app(
+    settings: Settings, url: str, *, stalled_after: float = STALLED_AFTER_SECONDS, more_tasks: Sequence[TaskRegistrar] = ()
+) -> procrastinate.App:
+    """The procrastinate app for the database at `url`, with the ingest tasks and `more_tasks` registered."""
     context = QueueContext(settings=settings, stalled_after=stalled_after)
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=psycopg_url(url)))
 
@@ -64,7 +71,8 @@ def make_app(settings: Settings, url: str, *, stalled_after: float = STALLED_AFT
         for due in await asyncio.to_thread(schedule.claim_due, context.database):
             await defer_sync(app, due)
 
-    knowledge_jobs.register(app, context, QUEUE)  # saved Slack threads and the gap digest
+    for register in more_tasks:
+        register(app, context, QUEUE)
     app.docbot_context = context  # type: ignore[attr-defined]
     return app
 

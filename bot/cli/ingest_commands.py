@@ -10,6 +10,7 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.cli.ingest_summary import check_outcome, print_summary
 from bot.errors import ConfigError, LocationUnreadable, NotFound
+from bot.slack import knowledge_jobs
 from ingestion.summary import IngestSummary
 
 console = Console(soft_wrap=True)
@@ -205,11 +206,11 @@ def worker(
     stalled_after: float = typer.Option(60.0, "--stalled-after", min=0.5, help="Seconds without a heartbeat after which another worker's job is retried"),
     name: str | None = typer.Option(None, "--name", help="Worker name shown in logs"),
 ) -> None:
-    """Run queued ingest jobs and periodic re-syncs (several workers may share one database)."""
+    """Run queued ingest jobs, periodic re-syncs, saved Slack threads and the gap digest (several workers may share one database)."""
     from ingestion.ingest_worker import run_worker
 
     context = cli_context(ctx)
     database = context.database()
     console.print(f"Worker on {database.describe()}; Ctrl-C stops it after the current job.", highlight=False)
     run_worker(context.settings, database.url, concurrency=concurrency, once=once, heartbeat_seconds=heartbeat,
-               stalled_after=stalled_after, name=name)
+               stalled_after=stalled_after, name=name, more_tasks=[knowledge_jobs.register])

@@ -16,6 +16,7 @@ from bot.slack import texts
 from bot.slack.client import build_client
 from bot.slack.gap_digest import post_digest
 from bot.slack.thread_saver import SaveRequest, ThreadSaver
+from ingestion.queue import QUEUE
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class WorkerContext(Protocol):
 
 
 def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None:
+    """Adds the tasks to a worker's app (`docbot worker` passes this to `ingestion.queue.make_app`)."""
     savers: list[ThreadSaver] = []  # one per worker process, made on first use (it caches people's names)
 
     def saver() -> ThreadSaver:
@@ -62,5 +64,5 @@ def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None
 
 
 def defer_save(app: procrastinate.App, request: SaveRequest) -> int:
-    """Queues the save; returns the job id."""
-    return app.tasks[SAVE_THREAD_TASK].defer(**request.to_job())
+    """Queues the save by the task's name (the bot process doesn't run it, so needn't register it); the job id."""
+    return app.configure_task(name=SAVE_THREAD_TASK, queue=QUEUE).defer(**request.to_job())

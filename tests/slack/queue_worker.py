@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.settings import Settings
+from bot.slack import knowledge_jobs
 from ingestion.queue import QUEUE, make_app
 
 
 @contextmanager
 def running_queue_worker(settings: Settings, url: str) -> Iterator[None]:
-    app = make_app(settings, url)
+    app = make_app(settings, url, more_tasks=[knowledge_jobs.register])
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict[str, asyncio.Task] = {}

@@ -25,7 +25,7 @@ from bot.slack import channel_map
 from bot.slack.app import build_bot
 from bot.slack.knowledge_jobs import GAP_DIGEST_TASK
 from ingestion.pipeline import ingest
-from ingestion.queue import make_app
+from ingestion.queue import QUEUE, make_app
 from tests.conftest import MODEL_CACHE
 from tests.fakes.llm_servers import OpenAIServer
 from tests.slack.e2e import DOCS, cloned_database, words
@@ -290,9 +290,9 @@ def test_docbot_gaps_groups_abstentions_by_meaning(loop, gaps_asked):
 
 
 def test_weekly_digest_posts_the_top_groups(loop, gaps_asked):
-    queue = make_app(loop.settings, loop.settings.database_url)
+    queue = make_app(loop.settings, loop.settings.database_url)  # as `docbot worker`'s periodic deferrer would
     with queue.open():
-        queue.tasks[GAP_DIGEST_TASK].defer(timestamp=int(time.time()))
+        queue.configure_task(name=GAP_DIGEST_TASK, queue=QUEUE).defer(timestamp=int(time.time()))
     digest = loop.slack.wait_for(lambda f: [c for c in f.calls("chat.postMessage") if c.params.get("channel") == DIGEST_CHANNEL], timeout=60, what="the digest")[0]
     body = digest.params["text"]
     assert "Knowledge gaps" in body and "*3×*" in body and "*2×*" in body
