@@ -7,7 +7,7 @@ list names is caught by its shape: a list or table whose text is mostly links is
 
 import re
 
-_CLASSES = (
+_CLASSES = frozenset((
     "sphinxsidebar", "related", "footer", "skip-link", "headerlink",  # Sphinx
     "navheader", "navfooter", "toc", "list-of-tables", "list-of-figures", "list-of-examples", "docnav",  # DocBook XSL, Publican
     "md-sidebar", "md-header", "md-footer", "md-source-file", "md-content__button", "bs-sidebar",  # MkDocs (Material, bootstrap)
@@ -16,28 +16,15 @@ _CLASSES = (
     "sub-nav", "skip-nav", "top-nav",  # Javadoc
     "page-metadata", "pageSection",  # Confluence export (author line, attachment list)
     "table_of_contents", "page-header-icon",  # Notion export
-)
-_IDS = ("toc", "toctitle", "footer", "banner", "breadcrumb-section", "footer-text")  # asciidoc, Publican, Confluence
-_TAGS = ("script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "button", "select", "link")
-_ROLES = ("navigation", "search", "banner", "contentinfo", "complementary")
+))
+_IDS = frozenset(("toc", "toctitle", "footer", "banner", "breadcrumb-section", "footer-text"))  # asciidoc, Publican, Confluence
+_TAGS = frozenset(("script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "button", "select", "link"))
+_ROLES = frozenset(("navigation", "search", "banner", "contentinfo", "complementary"))
 
 
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
-BOILERPLATE = " | ".join(
-    [f"//{tag}" for tag in _TAGS]
-    # A page's header and footer are boilerplate; an article's own <header> often holds its title.
-    + ["//header[not(ancestor::main or ancestor::article)]", "//footer[not(ancestor::main or ancestor::article)]"]
-    + [f"//*[@role='{role}']" for role in _ROLES]
-    + ["//*[@aria-hidden='true']"]
-    + [f"//*[{_has_class(name)}]" for name in _CLASSES]
-    + [f"//*[@id='{name}']" for name in _IDS]
-)
-MAIN = (
+_MAIN = (
     "//*[@role='main']",
-    "//div[" + _has_class("body") + "]",  # Sphinx's classic themes
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]",  # Sphinx's classic themes
     "//main",
     "//article",
     "//body",
@@ -51,9 +38,19 @@ _SPACE = re.compile(r"\s+")
 
 def main_content(root):
     """The page's main content element, without the chrome generators name (the tree is changed in place)."""
-    for element in root.xpath(BOILERPLATE):
+    for element in [element for element in root.iter() if isinstance(element.tag, str) and _is_chrome(element)]:
         drop(element)
-    return next((found[0] for query in MAIN if (found := root.xpath(query))), root)
+    return next((found[0] for query in _MAIN if (found := root.xpath(query))), root)
+
+
+def _is_chrome(element) -> bool:
+    tag = element.tag.lower()
+    if tag in _TAGS or element.get("role") in _ROLES or element.get("aria-hidden") == "true" or element.get("id") in _IDS:
+        return True
+    if tag in ("header", "footer"):
+        # A page's header and footer are chrome; an article's own <header> often holds its title.
+        return not any(ancestor.tag in ("main", "article") for ancestor in element.iterancestors())
+    return not _CLASSES.isdisjoint((element.get("class") or "").split())
 
 
 def drop_link_lists(main) -> None:
