@@ -8,6 +8,7 @@ silenced below DEBUG, so they never mix with a command's output.
 """
 
 import logging
+import os
 import sys
 
 import tqdm.std
@@ -86,7 +87,29 @@ def configure_logging(settings: Settings, stream=None, level: str | None = None)
     logging.captureWarnings(True)
     for noisy in _NOISY:
         logging.getLogger(noisy).setLevel(library_level)
+    _adopt_library_loggers(library_level)
     show_progress_bars(root.level <= logging.DEBUG)
+
+
+# Libraries that give their loggers a handler and a level of their own when first imported, from these variables.
+_SELF_CONFIGURED = {"transformers": "TRANSFORMERS_VERBOSITY", "huggingface_hub": "HF_HUB_VERBOSITY"}
+_set_by_docbot: dict[str, str] = {}
+
+
+def _adopt_library_loggers(level: int) -> None:
+    """Imported already: their records come to docbot's handler (format, scrubber) at `level`. Imported later:
+    their variable (unless the admin set it) starts them at `level`, though on their own handler."""
+    name = logging.getLevelName(level).lower()
+    for library, variable in _SELF_CONFIGURED.items():
+        if os.environ.get(variable) in (None, _set_by_docbot.get(variable)):
+            os.environ[variable] = _set_by_docbot[variable] = name
+        if library in sys.modules:
+            logger = logging.getLogger(library)
+            for handler in list(logger.handlers):
+                if not getattr(handler, "_docbot", False):
+                    logger.removeHandler(handler)
+            logger.propagate = True
+            logger.setLevel(level)
 
 
 def show_progress_bars(shown: bool) -> None:
