@@ -90,3 +90,7 @@ class ChannelCheckFailed(SlackError):
 
 class InvalidChannel(DocbotError):
     """That is not a Slack channel ID."""
+
+
+class EmbeddingServiceError(DocbotError):
+    """The embedding server could not be used."""

@@ -250,6 +250,12 @@ def _term_of(paragraph: str, terms: set[str]) -> str | None:
     return first if first in terms else None
 
 
+def counted_text(sections: list[Section], title: str = "") -> str:
+    """Every text `Chunker.split` measures pieces of, joined: what a token counter is told about up front."""
+    headings = dict.fromkeys(h for section in sections for h in section.headings)
+    return "\n".join([title, HEADING_SEPARATOR.strip(), *headings, *(section.text for section in sections)])
+
+
 def _slices(word: str, size: int) -> list[str]:
     return [word[start:start + size] for start in range(0, len(word), size)] or [word]
 

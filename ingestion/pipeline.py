@@ -14,10 +14,10 @@ import numpy as np
 
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
-from bot.errors import LocationUnreadable, UnsupportedDocument
+from bot.errors import EmbeddingServiceError, LocationUnreadable, UnsupportedDocument
 from bot.settings import Settings
 from ingestion import loaders
-from ingestion.chunking import Chunk, Chunker, ChunkingOptions
+from ingestion.chunking import Chunk, Chunker, ChunkingOptions, counted_text
 from ingestion.collections import ensure_collection
 from ingestion.discovery import Candidate, Discovery, check_locations, discover
 from ingestion.fetching import FetchPolicy
@@ -123,7 +123,7 @@ class Ingestor:
             self.collection_id = ensure_collection(session, collection, self.embedder).id
         special = self.embedder.count_tokens("")
         budget = min(CHUNK_TOKENS, self.embedder.max_tokens - special - 8)
-        self.chunker = Chunker(lambda text: self.embedder.count_tokens(text) - special, ChunkingOptions(budget, OVERLAP_TOKENS))
+        self.chunking = ChunkingOptions(budget, OVERLAP_TOKENS)
         self.stored = stored_documents(database, self.collection_id)
         self.fetch_policy = FetchPolicy.from_settings(settings)
         self.summary = IngestSummary()
@@ -199,7 +199,11 @@ class Ingestor:
         try:
             document = loaders.load(data, name=candidate.source, url=url, content_type=content_type)
             del data
-            chunks = self.chunker.split(document.sections, document.title)
+            # One token counter per document: a TEI server is asked about the whole document once.
+            count_tokens = self.embedder.token_counter(counted_text(document.sections, document.title))
+            chunks = Chunker(count_tokens, self.chunking).split(document.sections, document.title)
+        except EmbeddingServiceError:
+            raise  # the embedding server is down: no later file would fare better, the run fails
         except UnsupportedDocument as error:
             self._skip(candidate.source, str(error))
             return

@@ -1,6 +1,7 @@
 """The local model on sentence-transformers and PyTorch (EMBEDDING_BACKEND=torch): the reference backend."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,12 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def token_counter(self, document: str) -> Callable[[str], int]:
+        return self._count_plain  # local: counting a piece costs microseconds, nothing to gather
+
+    def _count_plain(self, text: str) -> int:
+        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
 def load_torch_embedder(model: LocalModel) -> SentenceTransformerEmbedder:

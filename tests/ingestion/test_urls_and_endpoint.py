@@ -6,8 +6,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from bot.errors import EmbeddingModelMismatch
+from bot.cli.app import app
+from bot.embeddings import load_embedder
+from bot.errors import EmbeddingModelMismatch, EmbeddingServiceError
 from ingestion.pipeline import ingest
 from tests.ingestion.conftest import HANDBOOK
 from tests.ingestion.helpers import rows
@@ -68,3 +71,34 @@ def test_tei_endpoint_embeds_and_the_collection_records_its_model(db, ingest_set
     with pytest.raises(EmbeddingModelMismatch, match="'remote' was built with embedding model 'BAAI/bge-small-demo'"):
         ingest(db, ingest_settings, [str(handbook / "expenses.md")], collection="remote")
     assert rows(db, "SELECT state, error LIKE '%all-MiniLM-L6-v2%' FROM ingest_runs ORDER BY id DESC LIMIT 1") == [("failed", True)]
+
+
+def test_tei_token_counts_take_one_tokenize_call_per_document_and_cut_the_same_chunks(db, ingest_settings, embedder, handbook: Path):
+    local = ingest(db, ingest_settings, [str(handbook)], collection="local")
+    with TEIStandIn(embedder) as tei:
+        endpoint_settings = ingest_settings.model_copy(update={"embedding_endpoint_url": tei.url})
+        remote = ingest(db, endpoint_settings, [str(handbook)], collection="remote")
+
+    tokenized = [payload["inputs"] for path, payload in tei.payloads if path == "/tokenize"]
+    # One call at the start (how many special tokens the model adds), then one per document read.
+    assert remote.added == local.added > 3 and len(tokenized) == 1 + remote.added, len(tokenized)
+    assert tokenized[0] == "" and all(len(text) > 100 for text in tokenized[1:])
+    chunks = "SELECT d.source, c.position, c.heading_path, c.text FROM chunks c JOIN documents d ON d.id = c.document_id" \
+             " JOIN collections k ON k.id = c.collection_id WHERE k.name = '{}' ORDER BY 1, 2"
+    assert rows(db, chunks.format("remote")) == rows(db, chunks.format("local"))  # counted alike, cut alike
+
+
+def test_a_tei_outage_fails_the_run_with_one_error_naming_the_endpoint(db, settings, embedder, handbook: Path):
+    with TEIStandIn(embedder) as tei:
+        url = tei.url
+        load_embedder(settings.model_copy(update={"embedding_endpoint_url": url}))  # up when the bot started
+    env = {"DATABASE_URL": settings.database_url, "DOCBOT_HOME": str(settings.docbot_home), "EMBEDDING_ENDPOINT_URL": url}
+
+    result = CliRunner().invoke(app, ["ingest", str(handbook), "--collection", "remote"], env=env)
+
+    assert result.exit_code != 0
+    assert isinstance(result.exception, EmbeddingServiceError), result.output
+    assert str(result.exception).startswith(f"EMBEDDING_ENDPOINT_URL: the Text Embeddings Inference server at {url} failed on /tokenize")
+    assert "skipped" not in result.output
+    assert rows(db, "SELECT state, error LIKE '%' || :url || '%' FROM ingest_runs", url=url) == [("failed", True)]
+    assert rows(db, "SELECT count(*) FROM documents") == [(0,)]
