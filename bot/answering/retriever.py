@@ -1,5 +1,8 @@
 """Hybrid retrieval in one SQL statement: pgvector HNSW cosine search and Postgres full-text search, fused by
 reciprocal rank fusion, restricted to the collections the caller may see.
+
+Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours, and the
+full-text half ranks at most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
 """
 
 import logging
@@ -12,8 +15,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from sqlalchemy import text
 
+from bot.answering.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
 from bot.answering.safety import strip_mentions
-from bot.answering.terms import content_terms
 from bot.db.engine import Database
 from bot.embeddings import Embedder
 
@@ -77,12 +80,6 @@ def resolve_collections(database: Database, names: Sequence[str]) -> list[Collec
     return [CollectionInfo(*row) for row in rows]
 
 
-def keyword_query(question: str) -> str:
-    """A `websearch_to_tsquery` string matching any content term: a chat question rarely has all its words in a chunk."""
-    terms = [t.strip("-") for t in content_terms(question)]
-    return " or ".join(t for t in terms if t and t not in {"or", "and"})
-
-
 def hybrid_search(
     database: Database,
     embedder: Embedder,
@@ -106,15 +103,17 @@ def hybrid_search(
         "embedding": _vector_literal(embedder.embed_query(query)),
         "vector_ids": vector_ids if weights[0] else [],
         "keyword_ids": [c.id for c in infos] if weights[1] else [],
-        "keywords": keyword_query(query),
         "vector_weight": weights[0],
         "keyword_weight": weights[1],
         "rrf_k": RRF_K,
         "candidates": max(CANDIDATES, limit),
+        "ranked_rows": RANKED_ROWS,
         "limit": limit,
     }
     names = {c.id: c.name for c in infos}
     with database.session() as session:
+        keywords = keyword_query(session, query, RANKED_ROWS) if weights[1] else KeywordQuery(match="", rank="")
+        params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
         # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.
         session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
         session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, params['candidates'])}"))
@@ -136,12 +135,18 @@ WITH semantic AS MATERIALIZED (
 ),
 semantic_ranked AS (
     -- relaxed_order may return rows slightly out of order: rank them exactly
-    SELECT id, ROW_NUMBER() OVER (ORDER BY distance, id) AS rank FROM semantic
+    SELECT id, distance, ROW_NUMBER() OVER (ORDER BY distance, id) AS rank FROM semantic
+),
+keyword_matches AS MATERIALIZED (
+    -- the GIN index finds the chunks with the question's rare terms; the cap bounds the work when statistics err
+    SELECT id, tsv FROM chunks
+    WHERE collection_id = ANY(:keyword_ids) AND tsv @@ websearch_to_tsquery('english', :keyword_match)
+    LIMIT :ranked_rows
 ),
 keyword AS (
-    SELECT chunks.id, ROW_NUMBER() OVER (ORDER BY ts_rank_cd(chunks.tsv, query, 1) DESC, chunks.id) AS rank
-    FROM chunks, websearch_to_tsquery('english', :keywords) AS query
-    WHERE chunks.collection_id = ANY(:keyword_ids) AND chunks.tsv @@ query
+    -- ts_rank, not ts_rank_cd: a third of the cost per row, and as good on the eval sets (docs/benchmarks.md)
+    SELECT m.id, ROW_NUMBER() OVER (ORDER BY ts_rank(m.tsv, query, 1) DESC, m.id) AS rank
+    FROM keyword_matches m, websearch_to_tsquery('english', :keyword_rank) AS query
     ORDER BY rank
     LIMIT :candidates
 ),
@@ -149,18 +154,21 @@ fused AS (
     SELECT COALESCE(s.id, k.id) AS id,
            COALESCE(:vector_weight / (:rrf_k + s.rank), 0.0)
          + COALESCE(:keyword_weight / (:rrf_k + k.rank), 0.0) AS score,
-           s.rank AS vector_rank, k.rank AS keyword_rank
+           s.rank AS vector_rank, k.rank AS keyword_rank, s.distance
     FROM semantic_ranked s FULL OUTER JOIN keyword k ON s.id = k.id
+),
+best AS (
+    SELECT * FROM fused WHERE score > 0 ORDER BY score DESC, id LIMIT :limit
 )
 SELECT c.id AS chunk_id, c.document_id, c.collection_id, d.source, d.title, d.url, c.heading_path AS heading, c.text,
-       f.score, f.vector_rank, f.keyword_rank, (SELECT 1 - MIN(distance) FROM semantic) AS best_similarity,
-       CASE WHEN c.embedding_dim = {dim} THEN 1 - ({vector} <=> {query_vector}) END AS similarity
-FROM fused f
-JOIN chunks c ON c.id = f.id
+       b.score, b.vector_rank, b.keyword_rank, (SELECT 1 - MIN(distance) FROM semantic) AS best_similarity,
+       -- computed for the `limit` rows only, and only for those the vector half did not measure already
+       CASE WHEN b.distance IS NOT NULL THEN 1 - b.distance
+            WHEN c.embedding_dim = {dim} THEN 1 - ({vector} <=> {query_vector}) END AS similarity
+FROM best b
+JOIN chunks c ON c.id = b.id
 JOIN documents d ON d.id = c.document_id
-WHERE f.score > 0
-ORDER BY f.score DESC, c.id
-LIMIT :limit
+ORDER BY b.score DESC, c.id
 """
 
 

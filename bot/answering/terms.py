@@ -46,6 +46,12 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
+def keyword_terms(text: str) -> list[str]:
+    """The content terms as full-text search terms: no leading dashes, none of `websearch_to_tsquery`'s operators."""
+    terms = (t.strip("-") for t in content_terms(text))
+    return [t for t in terms if t and t not in {"or", "and"}]
+
+
 def stem(term: str) -> str:
     """A light suffix strip so "folders"/"folder" and "created"/"create" compare equal."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):

@@ -3,7 +3,9 @@
 import psycopg
 from sqlalchemy import text
 
-from bot.answering.retriever import HybridRetriever, _hybrid_sql, hybrid_search, keyword_query
+from bot.answering import retriever
+from bot.answering.keyword_query import KeywordQuery, keyword_query, matched_terms
+from bot.answering.retriever import HybridRetriever, _hybrid_sql, hybrid_search
 from tests.answering.corpus import Doc, add_collection
 
 QUESTION = "How do I get reimbursed for a taxi?"
@@ -74,8 +76,9 @@ def test_vector_search_uses_the_partial_hnsw_index(db, embedder):
     with db.session() as session:
         session.execute(text("SET LOCAL enable_seqscan = off"))
         ids = [session.execute(text("SELECT id FROM collections WHERE name = 'handbook'")).scalar_one()]
-        params = {"embedding": "[" + ",".join(["0.05"] * 384) + "]", "vector_ids": ids, "keyword_ids": ids, "keywords": "taxi",
-                  "vector_weight": 1.0, "keyword_weight": 1.0, "rrf_k": 60, "candidates": 40, "limit": 5}
+        params = {"embedding": "[" + ",".join(["0.05"] * 384) + "]", "vector_ids": ids, "keyword_ids": ids, "keyword_match": "taxi",
+                  "keyword_rank": "taxi", "vector_weight": 1.0, "keyword_weight": 1.0, "rrf_k": 60, "candidates": 40,
+                  "ranked_rows": 100, "limit": 5}
         plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + _hybrid_sql(384)), params))
     assert "Index Scan using ix_chunks_embedding_hnsw_384" in plan
 
@@ -94,6 +97,36 @@ def test_the_retriever_is_a_langchain_retriever(db, embedder):
     assert documents[0].metadata["source"] == "travel/policy.md" and "taxi" in documents[0].page_content
 
 
-def test_chat_questions_become_an_any_word_full_text_query():
-    assert keyword_query("what's the pathlib way to do `mkdir -p`?") == "pathlib or mkdir"
-    assert keyword_query("the and or of") == ""
+def test_the_match_takes_the_rarest_terms_within_the_budget_and_the_rank_takes_them_all():
+    rows = {"pathlib": 40.0, "mkdir": 10.0, "nested": 300.0, "error": 2000.0, "file": 4000.0}
+    terms = ["pathlib", "mkdir", "nested", "error", "file"]
+
+    assert matched_terms(terms, rows, budget=400) == "mkdir or pathlib or nested"
+    assert matched_terms(terms, rows, budget=45) == "mkdir"
+    assert matched_terms(["error", "file"], rows, budget=400) == "error file"  # all common: their conjunction
+    assert matched_terms(terms, {}, budget=400) == " or ".join(terms)  # never analyzed: the row cap bounds it
+    assert matched_terms(["pathlib", "doesn"], {"pathlib": 40.0}, budget=400) == "pathlib"  # no lexeme: matches nothing
+
+
+def test_keyword_query_reads_how_common_each_term_is_from_the_collection(db, embedder):
+    deploys = [Doc(f"deploys/{i}.md", f"Deploy {i}", [("Deploys", f"Deploy service {i} with the deploy button; deploy logs are kept.")]) for i in range(40)]
+    rollback = [Doc("deploys/rollback.md", "Rollback", [("Deploys", "A rollback restores the previous deploy.")])]
+    add_collection(db, embedder, "handbook", deploys + rollback)
+    with db.session() as session:
+        session.execute(text("ANALYZE chunks"))
+    with db.session() as session:
+        assert keyword_query(session, "how do I deploy a rollback?", budget=10) == KeywordQuery(match="rollback", rank="deploy or rollback")
+        assert keyword_query(session, "how do I deploy a rollback?", budget=100).match == "rollback or deploy"
+        assert keyword_query(session, "the and or of") == KeywordQuery(match="", rank="")
+
+
+def test_the_full_text_half_ranks_at_most_the_row_budget(db, embedder, monkeypatch):
+    deploys = [Doc(f"deploys/{i}.md", f"Deploy {i}", [("Deploys", f"Deploy service {i} with the deploy button.")]) for i in range(40)]
+    add_collection(db, embedder, "handbook", deploys)
+    with db.session() as session:
+        session.execute(text("ANALYZE chunks"))
+    monkeypatch.setattr(retriever, "RANKED_ROWS", 7)
+
+    hits = hybrid_search(db, embedder, "deploy button", ["handbook"], limit=30, mode="keyword")
+
+    assert len(hits) == 7 and all("deploy" in h.text.lower() for h in hits)
