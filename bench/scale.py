@@ -1,6 +1,6 @@
 """Retrieval at scale: synthetic rows in docbot's real `chunks` table, its real HNSW index and its real query.
 
-    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--home DIR] [--corpus HTML --eval JSONL]
+    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--ef 40,100] [--home DIR] [--corpus HTML --eval JSONL]
 
 Each size gets its own database holding exactly that many rows: COPY the rows in, build the HNSW index
 (timed), then for each ef_search: recall@10 of the vector search against exact search (computed in numpy
@@ -65,6 +65,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k", help="row counts: e.g. 10k,100k,1m")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--ef", help="hnsw.ef_search values for the vector rows (default: 40, 60 and the retriever's own)")
     parser.add_argument("--m", type=int, default=16, help="HNSW m (pgvector's default 16)")
     parser.add_argument("--ef-construction", type=int, default=64, help="HNSW ef_construction (pgvector's default 64)")
     parser.add_argument("--maintenance-work-mem", default="3GB", help="for the index build: the graph must fit in it")
@@ -118,7 +119,8 @@ def measure_size(args: argparse.Namespace, home: Path, size: int, texts: "Texts"
         exact = exact_top10(vectors, queries)
         del vectors
         rows = []
-        for ef in sorted({40, 60, max(40, CANDIDATES)}):  # pgvector's default, a middle one, the retriever's own
+        retriever_ef = max(40, CANDIDATES)  # the retriever sets ef_search to its candidates per list
+        for ef in sorted({int(e) for e in args.ef.split(",")} if args.ef else {40, 60, retriever_ef}):
             recall, p50, p99 = vector_search(connection, collection_id, queries, exact, ef)
             rows.append((size, build_seconds, f"vector ef={ef}", recall, p50, p99))
             say(f"  ef_search={ef}: recall@10 {recall:.3f}, p50 {p50:.1f} ms, p99 {p99:.1f} ms")

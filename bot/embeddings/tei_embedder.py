@@ -27,9 +27,9 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 60.0
 _BATCH = 32  # TEI's default --max-client-batch-size
-# Characters of a document tokenized in one call: TEI's default request limit is 2 MB, and the reply (a JSON
-# object per token) is ~20 times its input.
-_TOKENIZE_CHARS = 64_000
+# Characters of a document tokenized in one call: TEI's default request limit is 2 MB (JSON escaping can double
+# a text), and the reply, a JSON object per token, is ~20 times its input.
+_TOKENIZE_CHARS = 400_000
 _WORD = re.compile(r"\S+")
 
 
