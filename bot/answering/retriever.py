@@ -115,8 +115,11 @@ def hybrid_search(
         keywords = keyword_query(session, query, RANKED_ROWS) if weights[1] else KeywordQuery(match="", rank="")
         params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
         # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.
-        session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-        session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, params['candidates'])}"))
+        # Both settings in one round trip, for this transaction only (like SET LOCAL).
+        session.execute(
+            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', :ef, true)"),
+            {"ef": str(max(40, params["candidates"]))},
+        )
         rows = session.execute(text(_hybrid_sql(dim)), params).mappings().all()
     return [_hit(row, names) for row in rows]
 
