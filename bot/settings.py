@@ -25,6 +25,12 @@ class LLMBackend(StrEnum):
     OPENAI = "openai"
 
 
+class AnswerWriter(StrEnum):
+    AUTO = "auto"
+    EVIDENCE = "evidence"
+    MODEL = "model"
+
+
 class EmbeddingBackend(StrEnum):
     TORCH = "torch"
     ONNX = "onnx"
@@ -55,6 +61,10 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(None, description="Token for the Hugging Face endpoint")
     llm_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible server (LLM_BACKEND=openai)")
     llm_timeout_seconds: float = Field(120.0, gt=0, description="How long a remote LLM call may take")
+    answer_writer: AnswerWriter = Field(
+        AnswerWriter.AUTO,
+        description="Who writes a reply: evidence (the sources' own sentences), model, or auto (a remote or 1B+ local model writes)",
+    )
     max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Files larger than this are skipped")
     ingest_batch_chunks: int = Field(256, gt=0, description="Chunks embedded together (across documents) while ingesting")
     ingest_follow_links: bool = Field(False, description="Read symlinks whose target is outside the ingested folder")

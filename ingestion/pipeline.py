@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering import calibration
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
 from bot.errors import EmbeddingServiceError, LocationUnreadable, UnsupportedDocument
@@ -165,6 +166,7 @@ class Ingestor:
             failure = self._remove_missing(discovery, present, kept_under)
             if failure:
                 failures.append(failure)
+        self._calibrate()
         self.summary.seconds = round(time.monotonic() - started, 3)
         if failures:
             raise LocationUnreadable("; ".join(failures), self.summary)
@@ -179,6 +181,12 @@ class Ingestor:
         self._flush()
         self.summary.seconds = round(time.monotonic() - started, 3)
         return self.summary
+
+    def _calibrate(self) -> None:
+        """Measures the collection's similarity scale again when its chunks changed (answering decides relevance by it)."""
+        changed = self.summary.added or self.summary.updated or self.summary.removed
+        if changed or calibration.stored(self.database, self.collection_id, self.embedder) is None:
+            calibration.calibrate(self.database, self.collection_id, self.embedder)
 
     def _prepare(self, candidate: Candidate) -> None:
         try:

@@ -1,60 +1,98 @@
-"""The words of an answer around what the model wrote: quotes, the quotes-instead message, and abstention."""
+"""Stage 4, compose the reply: sentences, each with the sources it comes from, in the order they are shown.
+
+Two writers:
+- **the evidence itself** (the bundled 135M model, or `ANSWER_WRITER=evidence`): the best-scoring unit
+  leads, then the next best, each copied from its source. A small model's own claims are never shown:
+  a word check can't tell "yes" from "no".
+- **a model** (remote backends, a local `LLM_MODEL` of a billion parameters or more, or
+  `ANSWER_WRITER=model`): it writes from the fenced sources; its text is cut into sentences as it
+  streams, and the best units follow as quotes a reader can check.
+"""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from bot.answering.prompt import Source
-from bot.answering.retriever import Hit
-from bot.answering.types import Answer, Citation
+from bot.answering.evidence import Evidence, Scored, Source
+from bot.answering.llm import LLM
+from bot.answering.llm.streaming import stream_pieces
+from bot.answering.prompt import format_sources, prompt_for, prompt_question
 
-QUOTES_HEADER = "From the sources:"
-REPLACED_HEADER = "I couldn't write an answer these sources support, so here is what they say:"
-ABSTAINED_TEXT = (
-    "I couldn't find this in the documents I can search, so I won't guess. "
-    "The closest sources are listed below; they may help, but they don't answer it."
-)
-_CITATION = re.compile(r"\s?\[(\d+)\]")
+MAX_UNITS = 4  # the lead and up to three more
+MAX_REPLY_CHARS = 900
+UNIT_MARGIN = 0.2  # a unit scoring this far below the lead is not worth the reader's time
+MODEL_QUOTES = 2  # after a model's answer, its best supporting units
 
-
-def keep_known_citations(text: str, count: int) -> str:
-    """Drops citation marks that point at no source ("[3]" when there were two)."""
-    return _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= count else "", text)
+_CITATION = re.compile(r"\s*\[(\d+)\]")
+# A sentence ends at . ! ? (then any citation marks), before whitespace and a capital, digit, code or quote.
+_BOUNDARY = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[A-Z0-9`\"'(*])|\n+(?=\S)")
 
 
-def quotes_block(sources: Sequence[Source], quotes: Sequence[str]) -> str:
-    lines = [f"> {quote} [{source.number}]" for source, quote in zip(sources, quotes) if quote]
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # without citation marks
+    sources: tuple[Source, ...]  # what it says it comes from (empty: the model cited nothing)
+    quoted: bool  # copied from a source, not written
 
 
-def with_quotes(draft: str, sources: Sequence[Source], quotes: Sequence[str]) -> str:
-    block = quotes_block(sources, quotes)
-    return f"{draft.strip()}\n\n{QUOTES_HEADER}\n{block}" if block else draft.strip()
+def from_evidence(evidence: Evidence) -> Iterator[Sentence]:
+    yield from quoted(choose_units(evidence.units))
 
 
-def quotes_instead(sources: Sequence[Source], quotes: Sequence[str]) -> str:
-    return f"{REPLACED_HEADER}\n{quotes_block(sources, quotes)}"
+def quoted(units: Iterable[Scored]) -> Iterator[Sentence]:
+    """Units as sentences; an API name labels the first unit under it (the later ones read under it)."""
+    labels: set[str] = set()
+    for scored in units:
+        unit = scored.unit
+        text = unit.shown if unit.label and unit.label not in labels else unit.text
+        labels.add(unit.label)
+        yield Sentence(text, (scored.source,), quoted=True)
 
 
-def citations(sources: Sequence[Source], quotes: Sequence[str]) -> list[Citation]:
-    return [_citation(source.first, quote) for source, quote in zip(sources, quotes)]
+def choose_units(units: list[Scored]) -> list[Scored]:
+    """The lead (best) unit, then the next best that are close to it, in reading order."""
+    if not units:
+        return []
+    lead = next((u for u in units if not u.unit.code), units[0])  # code follows the prose that explains it
+    chosen = [lead]
+    length = len(lead.unit.text)
+    for scored in units:
+        if scored is lead:
+            continue
+        if len(chosen) == MAX_UNITS or scored.score < lead.score - UNIT_MARGIN:
+            break
+        if length + len(scored.unit.text) > MAX_REPLY_CHARS or any(scored.unit.text in c.unit.text for c in chosen):
+            continue
+        chosen.append(scored)
+        length += len(scored.unit.text)
+    return [lead, *sorted(chosen[1:], key=lambda s: s.order)]
 
 
-def abstention(hits: Sequence[Hit], closest: int = 3) -> Answer:
-    seen: dict[int, Hit] = {}
-    for hit in hits:
-        if len(seen) < closest:
-            seen.setdefault(hit.document_id, hit)
-    return Answer(text=ABSTAINED_TEXT, citations=[_citation(h, "") for h in seen.values()], abstained=True)
+def from_model(evidence: Evidence, llm: LLM) -> Iterator[Sentence]:
+    standalone = evidence.judged.retrieved.standalone
+    inputs = {"sources": format_sources(evidence.sources), "question": prompt_question(standalone.question, standalone.context)}
+    pieces = stream_pieces(llm, prompt_for(llm.chat), inputs)
+    for text in sentences_of(pieces):
+        yield cited(text, evidence.sources)
+    yield from quoted(evidence.units[:MODEL_QUOTES])
 
 
-def _citation(hit: Hit, quote: str) -> Citation:
-    title = hit.title or hit.source
-    return Citation(source=hit.source, title=title, heading=section(title, hit.heading), url=hit.url, quote=quote)
+def sentences_of(pieces: Iterable[str]) -> Iterator[str]:
+    """Complete sentences as soon as the stream has them (a sentence ends once the next one has begun)."""
+    buffer = ""
+    for piece in pieces:
+        buffer += piece
+        while (end := _BOUNDARY.search(buffer)) is not None:
+            sentence, buffer = buffer[: end.end()], buffer[end.end():]
+            if sentence.strip():
+                yield sentence.strip()
+    if buffer.strip():
+        yield buffer.strip()
 
 
-def section(title: str, heading_path: str) -> str:
-    """The heading path below the title: ingestion starts it with the document's title, a citation shows that once."""
-    if heading_path == title:
-        return ""
-    prefix = title + " > "
-    return heading_path[len(prefix):] if heading_path.startswith(prefix) else heading_path
+def cited(text: str, sources: list[Source]) -> Sentence:
+    """A written sentence with its citation marks taken out and resolved; marks that point nowhere are dropped."""
+    numbers = [int(n) for n in _CITATION.findall(text)]
+    by_number = {s.number: s for s in sources}
+    cited_sources = tuple(dict.fromkeys(by_number[n] for n in numbers if n in by_number))
+    return Sentence(_CITATION.sub("", text).strip(), cited_sources, quoted=False)

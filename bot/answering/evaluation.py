@@ -81,10 +81,10 @@ def load_cases(path: Path) -> list[Case]:
 
 
 def run_case(service: AnswerService, case: Case, collections: Sequence[str], k: int, answers: bool) -> Result:
-    retrieval = service.retrieve(case.question, collections=collections, history=case.thread)
-    hits = service.search(retrieval.standalone.search, collections=collections, k=k * 6)
+    judged = service.judge(case.question, collections=collections, history=case.thread)
+    hits = service.search(judged.retrieved.standalone.search, collections=collections, k=k * 6)
     retrieved = list(dict.fromkeys(h.source for h in hits))[:k]
-    result = Result(case, retrieved, abstained=not retrieval.relevant, best_similarity=retrieval.best_similarity)
+    result = Result(case, retrieved, abstained=not judged.relevant, best_similarity=judged.retrieved.best_similarity)
     if not answers:
         return result
     started = time.monotonic()

@@ -7,16 +7,12 @@ full-text half ranks at most `RANKED_ROWS` chunks, matched on the question's rar
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
 from sqlalchemy import text
 
 from bot.answering.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
-from bot.answering.safety import strip_mentions
 from bot.db.engine import Database
 from bot.embeddings import Embedder
 
@@ -50,14 +46,6 @@ class Hit:
     best_similarity: float | None
     vector_rank: int | None
     keyword_rank: int | None
-
-    def to_document(self) -> Document:
-        metadata = asdict(self)
-        return Document(page_content=metadata.pop("text"), metadata=metadata)
-
-    @classmethod
-    def from_document(cls, document: Document) -> "Hit":
-        return cls(text=document.page_content, **document.metadata)
 
 
 @dataclass(frozen=True)
@@ -181,10 +169,10 @@ def _hit(row: Any, names: dict[int, str]) -> Hit:
         document_id=row["document_id"],
         collection=names[row["collection_id"]],
         source=row["source"],
-        title=strip_mentions(row["title"] or ""),
+        title=row["title"] or "",
         url=row["url"],
-        heading=strip_mentions(row["heading"] or ""),
-        text=strip_mentions(row["text"]),
+        heading=row["heading"] or "",
+        text=row["text"],
         score=float(row["score"]),
         similarity=None if row["similarity"] is None else float(row["similarity"]),
         vector_rank=row["vector_rank"],
@@ -195,17 +183,3 @@ def _hit(row: Any, names: dict[int, str]) -> Hit:
 
 def _vector_literal(vector: Any) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
-
-
-class HybridRetriever(BaseRetriever):
-    """The LangChain face of `hybrid_search`: documents carry source, title, url, heading and scores as metadata."""
-
-    database: Any
-    embedder: Any
-    collections: list[str]
-    k: int = 5
-    mode: Mode = "hybrid"
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = hybrid_search(self.database, self.embedder, query, self.collections, limit=self.k, mode=self.mode)
-        return [hit.to_document() for hit in hits]

@@ -1,7 +1,7 @@
-"""Safe output: no Slack broadcasts or mentions taken from documents, and no links the sources don't carry.
+"""Safe output: no Slack broadcasts or mentions, and no links the sources don't carry.
 
-Documents are cleaned before anyone sees them (prompt, quotes, search results) and answers are
-cleaned again, because a model can write anything.
+Used in one place, the output side of answering (deliver.py): every sentence shown, a model's or a
+source's own, and every citation title is cleaned there, whatever it came from.
 """
 
 import re
@@ -69,42 +69,3 @@ def _normal(url: str) -> str:
     url = re.sub(r"^https?://", "", url)
     url = re.sub(r"^www\.", "", url)
     return url.rstrip("/")
-
-
-class SafeStream:
-    """Cleans streamed text: holds back a piece that may still become a mention or a link until it is complete."""
-
-    _HOLD_LIMIT = 400  # an unclosed "<" longer than this is not Slack markup
-
-    def __init__(self, allowed_links: set[str]) -> None:
-        self.allowed_links = allowed_links
-        self.pending = ""
-
-    def feed(self, piece: str) -> str:
-        """Returns the text that is safe to show now."""
-        self.pending += piece
-        cut = self._safe_length(self.pending)
-        ready, self.pending = self.pending[:cut], self.pending[cut:]
-        return clean_answer(ready, self.allowed_links)
-
-    def flush(self) -> str:
-        ready, self.pending = self.pending, ""
-        return clean_answer(ready, self.allowed_links)
-
-    def _safe_length(self, text: str) -> int:
-        cut = len(text)
-        opening = text.rfind("<")
-        if opening != -1 and ">" not in text[opening:] and len(text) - opening < self._HOLD_LIMIT:
-            cut = min(cut, opening)
-        # A word still being written (no whitespace after it) may be a URL, a "@here" or a "[label](url)".
-        last_space = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t"))
-        tail = text[last_space + 1 :]
-        if any(mark in tail for mark in ("http", "www", "@", "](", "[")) or tail.endswith(("h", "ht", "htt", "w", "ww")):
-            cut = min(cut, last_space + 1)
-        bracket = text.rfind("[")
-        if bracket != -1 and "]" not in text[bracket:] and len(text) - bracket < self._HOLD_LIMIT:
-            cut = min(cut, bracket)
-        link_target = text.rfind("](")
-        if link_target != -1 and ")" not in text[link_target + 2 :] and len(text) - link_target < self._HOLD_LIMIT:
-            cut = min(cut, max(text.rfind("[", 0, link_target), 0))
-        return cut

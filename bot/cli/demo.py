@@ -1,5 +1,5 @@
 """`docbot demo`: the main job on the embedded defaults, end to end: migrate, ingest the sample handbook,
-answer a question about it with the local model, and print the answer and its sources."""
+answer a question about it, and print the answer (each sentence once it passed the check) and its sources."""
 
 from importlib import resources
 from pathlib import Path
@@ -40,8 +40,8 @@ def demo(
         f"{summary.unchanged} unchanged); {summary.chunks_embedded} chunks embedded."
     )
     service = AnswerService(context.settings, database)
-    with console.status("Loading the local model (the first run converts it, ~30 s)…"):
-        service.warm_up()
+    with console.status("Loading the models…"):
+        service.warm_up()  # with the bundled model the reply is built from the sources: only the embedder loads
     console.print(f"\n[bold]Question:[/bold] {escape(question)}\n[bold]Answer:[/bold]")
     print_sources(answer_streamed(service, question, ["default"], ()))
 

@@ -51,6 +51,8 @@ class Collection(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     embedding_model: Mapped[str] = mapped_column(Text, nullable=False)
     embedding_dim: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The collection's own similarity scale, measured after each ingest (bot/answering/calibration.py).
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _created()
 
     documents: Mapped[list["Document"]] = relationship(back_populates="collection", passive_deletes=True)

@@ -17,8 +17,8 @@ from tests.fakes.llm_servers import OpenAIServer
 @pytest.fixture
 def model_server():
     def reply(body):
-        prompt = body["messages"][-1]["content"]
-        if "Scripts" in prompt:
+        question = body["messages"][-1]["content"].rsplit("Question:", 1)[-1]
+        if "windows" in question:
             return "On Windows run tutorial-env\\Scripts\\activate [1]."
         return "Deploys freeze after 15:00 on Fridays [1]."
 
@@ -69,7 +69,7 @@ def test_ask_json_gives_the_answer_and_its_sources(docbot):
 def test_ask_prints_the_answer_and_its_sources(docbot):
     result = docbot("ask", "When is the Friday deploy freeze?")
     assert result.exit_code == 0, result.output
-    assert "Deploys freeze after 15:00 on Fridays [1]." in result.stdout
+    assert "Deploys freeze after 15:00 on Fridays. [1]" in result.stdout
     assert "Sources:" in result.stdout and "[1] Deploys > Friday freeze (deploys.md) https://wiki.example.com/deploys" in result.stdout
 
 

@@ -1,4 +1,4 @@
-from bot.answering.safety import SafeStream, clean_answer, keep_source_links, strip_mentions, urls_in
+from bot.answering.safety import clean_answer, keep_source_links, strip_mentions, urls_in
 
 
 def test_broadcast_group_and_user_mentions_are_removed():
@@ -30,19 +30,3 @@ def test_links_survive_only_when_the_sources_have_them():
 
 def test_bare_invented_urls_are_dropped():
     assert "http" not in clean_answer("Download it from http://downloads.example.com/tool.zip now", set())
-
-
-def test_streamed_text_never_shows_a_mention_or_an_unknown_link_split_across_pieces():
-    stream = SafeStream(allowed_links=urls_in(["https://ok.example.com/a"]))
-    pieces = ["Hello <", "!chan", "nel> team, see htt", "ps://bad.example.com/x and https://ok.exa", "mple.com/a", " done"]
-    shown = "".join(stream.feed(p) for p in pieces) + stream.flush()
-    assert "<!channel>" not in shown and "!chan" not in shown
-    assert "bad.example.com" not in shown
-    assert "https://ok.example.com/a" in shown
-    assert shown.startswith("Hello ") and shown.endswith(" done")
-
-
-def test_a_lone_angle_bracket_is_eventually_released():
-    stream = SafeStream(allowed_links=set())
-    shown = stream.feed("if a < b then ") + stream.feed("swap") + stream.flush()
-    assert shown == "if a < b then swap"

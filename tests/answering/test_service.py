@@ -1,12 +1,11 @@
 """The answering service end to end: real Postgres, the real embedder, and a real model behind each edge.
 
-Where a test needs to control what the model says, the model is an OpenAI-compatible server on loopback
-(the real HTTP protocol); the guard test uses the real bundled SmolLM2-135M.
+Where a test needs to control what a writing model says, the model is an OpenAI-compatible server on
+loopback (the real HTTP protocol).
 """
 
 import pytest
 
-from bot.answering.guard import check_support
 from bot.answering.llm import load_llm
 from bot.answering.service import AnswerService
 from bot.answering.types import Answer, Turn
@@ -47,54 +46,63 @@ def test_a_supported_answer_streams_and_carries_its_sources_and_quotes(db, setti
         pieces: list[str] = []
         answer = _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"], on_token=pieces.append)
     assert not answer.abstained and not answer.replaced_by_quotes
-    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays")
+    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays; until Monday only approved hotfixes go out. [1]")
     assert answer.citations[0].source == "deploys.md" and answer.citations[0].url == "https://wiki.example.com/deploys"
     assert (answer.citations[0].title, answer.citations[0].heading) == ("Deploys", "Friday freeze")  # the title once
-    assert "15:00" in answer.citations[0].quote and answer.citations[0].quote in answer.text  # the quote is shown
-    assert len(pieces) > 3 and "".join(pieces) == answer.text  # what streamed is what was answered
-    assert "[1] Deploys > Friday freeze" in _prompt(server)
+    quote = answer.citations[0].quote
+    assert "15:00" in quote and all(part in answer.text for part in quote.split(" … "))  # the quotes are shown
+    assert "".join(pieces) == answer.text  # what streamed is what was answered
+    assert '<source n="1">\nDeploys > Friday freeze' in _prompt(server)
 
 
-def test_the_sources_shown_are_the_ones_in_the_prompt_whatever_the_model_cites(db, settings, embedder):
+def test_citation_marks_that_point_at_no_source_are_dropped(db, settings, embedder):
     add_collection(db, embedder, "default", HANDBOOK)
     with OpenAIServer(reply="Hotels in London are covered up to 220 euros per night [7].") as server:
         answer = _service(settings, db, embedder, server).answer("How much can I spend on a hotel in London?", collections=["default"])
-    assert "[7]" not in answer.text  # cites nothing that exists: the mark goes, the sources stay
+    assert "[7]" not in answer.text and answer.text.startswith("Hotels in London are covered up to 220 euros per night.")
     assert answer.citations and answer.citations[0].source == "expenses.md"
     prompt = _prompt(server)
-    assert all(_words(c.quote) in _words(prompt) for c in answer.citations)
+    assert all(_words(part) in _words(prompt) for c in answer.citations for part in c.quote.split(" … "))
 
 
-def test_an_unsupported_answer_is_replaced_by_quotes(db, settings, embedder):
+def test_sentences_the_sources_dont_support_are_not_shown_and_the_rest_stream_as_they_pass(db, settings, embedder):
+    add_collection(db, embedder, "default", HANDBOOK)
+    reply = (
+        "Deploys freeze after 15:00 on Fridays [1]. The freeze is lifted with `shipit unfreeze --force` [1]. "
+        "It started in 2020 with SQL Server maintenance [1]. Until Monday 09:00 only hotfixes approved by the on-call engineer may go out [1]."
+    )
+    with OpenAIServer(reply=reply, token_delay=0.01) as server:
+        pieces: list[str] = []
+        answer = _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"], on_token=pieces.append)
+    assert pieces[0] == "Deploys freeze after 15:00 on Fridays. [1]"  # a whole sentence, shown once it passed
+    assert "unfreeze" not in answer.text and "2020" not in answer.text and "SQL Server" not in answer.text
+    assert "Until Monday 09:00 only hotfixes approved by the on-call engineer may go out. [1]" in answer.text
+    assert "".join(pieces) == answer.text and not answer.replaced_by_quotes
+
+
+def test_when_no_written_sentence_passes_the_reply_is_the_evidence(db, settings, embedder):
     add_collection(db, embedder, "default", HANDBOOK)
     with OpenAIServer(reply="The freeze starts at 17:30 with SQL Server 2020 maintenance [1].") as server:
         answer = _service(settings, db, embedder, server).answer("When is the Friday deploy freeze?", collections=["default"])
     assert answer.replaced_by_quotes
     assert "17:30" not in answer.text and "SQL Server" not in answer.text
-    assert "here is what they say" in answer.text and "15:00" in answer.text
+    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays.")
 
 
-def test_the_bundled_model_makes_a_claim_its_sources_dont_support_and_it_is_replaced(db, settings, embedder, local_llm):
-    """Measured: SmolLM2-135M answers this with a made-up amount. The guard catches it; the reader gets the quotes."""
+def test_the_bundled_model_never_writes_the_reply_the_evidence_does(db, settings, embedder):
+    """SmolLM2-135M invents amounts and can't tell yes from no: with it, the reply is the sources' own sentences."""
     add_collection(db, embedder, "default", HANDBOOK)
-    service = AnswerService(settings, db, embedder=embedder, llm=local_llm)
-    draft: list[str] = []
-    answer = service.answer("How much can I spend on a hotel in London?", collections=["default"], on_token=draft.append)
-    generated = "".join(draft)
-    evidence = [c.title + " " + c.heading + " " + doc_text for c in answer.citations for doc_text in _texts(c.source)]
-    assert not check_support(generated, evidence, "How much can I spend on a hotel in London?").supported, generated
-    assert answer.replaced_by_quotes and not answer.abstained
-    assert answer.text.startswith("I couldn't write an answer these sources support")
-    assert "220 euros per night in London" in answer.text
-    assert answer.citations[0].source == "expenses.md"
+    service = AnswerService(settings, db, embedder=embedder)
+    assert service.writer is None and service._llm is None  # not even loaded
+    pieces: list[str] = []
+    answer = service.answer("How much can I spend on a hotel in London?", collections=["default"], on_token=pieces.append)
+    assert answer.text.startswith("Hotels: up to 160 euros per night in Europe, 220 euros per night in London, New York and San Francisco. [1]")
+    assert not answer.replaced_by_quotes and not answer.abstained
+    assert answer.citations[0].source == "expenses.md" and "".join(pieces) == answer.text
 
 
 def _words(text: str) -> str:
     return " ".join(text.split())
-
-
-def _texts(source: str) -> list[str]:
-    return [text for doc in HANDBOOK if doc.source == source for _, text in doc.sections]
 
 
 def test_a_question_the_docs_dont_answer_abstains_without_calling_the_model(db, settings, embedder):
@@ -116,24 +124,23 @@ def test_a_followup_is_answered_from_the_history(db, settings, embedder):
     ]
     with OpenAIServer(reply="Run tutorial-env\\Scripts\\activate on Windows [1].") as server:
         service = _service(settings, db, embedder, server)
-        alone = service.retrieve("and the windows version of that last step?", collections=["default"])
+        alone = service.judge("and the windows version of that last step?", collections=["default"])
         answer = service.answer("and the windows version of that last step?", collections=["default"], history=history)
     assert not alone.relevant or alone.hits[0].source != "python/venv.md"  # on its own the follow-up finds nothing useful
     assert answer.citations[0].source == "python/venv.md"
-    assert "Scripts" in answer.citations[0].quote
+    assert "Scripts" in answer.citations[0].quote, answer
     assert "earlier question: what's the built-in way" in _prompt(server)
 
 
 def test_mentions_and_foreign_links_never_reach_the_answer_or_the_stream(db, settings, embedder):
     add_collection(db, embedder, "default", [
-        Doc("oncall.md", "On-call", [("On-call > Paging", "<!channel> When the API is down, page <@U024BE7LH> via PagerDuty. Runbook: https://runbooks.example.com/api")]),
+        Doc("oncall.md", "On-call <!here>", [("On-call <!here> > Paging", "<!channel> When the API is down, page <@U024BE7LH> via PagerDuty. Runbook: https://runbooks.example.com/api")]),
     ])
-    reply = "<!here> Page the on-call <!subteam^S1|@oncall> via PagerDuty; the runbook is https://runbooks.example.com/api and more at https://phish.example.net/login [1]."
+    reply = "<!here> Page the on-call <!subteam^S1|@oncall> via PagerDuty [1]. The runbook is https://runbooks.example.com/api and more at https://phish.example.net/login [1]."
     with OpenAIServer(reply=reply) as server:
         pieces: list[str] = []
         answer = _service(settings, db, embedder, server).answer("who do I page when the API is down?", collections=["default"], on_token=pieces.append)
-        prompt = _prompt(server)
-    for shown in (answer.text, "".join(pieces), prompt, *(c.quote for c in answer.citations)):
+    for shown in (answer.text, "".join(pieces), *(c.quote for c in answer.citations), *(c.title + c.heading for c in answer.citations)):
         assert "<!" not in shown and "<@" not in shown
         assert "phish.example.net" not in shown
     assert "https://runbooks.example.com/api" in answer.text

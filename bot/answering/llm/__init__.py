@@ -17,6 +17,7 @@ class LLM:
     name: str  # for logs and error messages: never a secret
     sources_in_prompt: int  # a 135M model answers best from one or two sources; larger models get more
     timeout_seconds: float
+    parameters: int | None = None  # a local model's size; None for a remote one
 
 
 LOCAL_MAX_NEW_TOKENS = 120  # ~10 s at ~12 tokens/s on two CPU cores: long enough for a short cited answer
@@ -57,4 +58,5 @@ def _build(settings: Settings) -> LLM:
         stop_strings=("\n\n",) if bundled else (),
     )
     # The bundled model is tiny: one or two sources keep it on topic. A model named by LLM_MODEL gets three.
-    return LLM(chat_model, chat=True, name=f"local {name}", sources_in_prompt=2 if bundled else 3, timeout_seconds=timeout)
+    parameters = sum(p.numel() for p in model.parameters())
+    return LLM(chat_model, chat=True, name=f"local {name}", sources_in_prompt=2 if bundled else 3, timeout_seconds=timeout, parameters=parameters)

@@ -2,7 +2,7 @@
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.output_parsers import StrOutputParser
@@ -14,22 +14,21 @@ from bot.errors import DocbotError, LLMError
 logger = logging.getLogger(__name__)
 
 
-def stream_answer(llm: LLM, prompt: BasePromptTemplate, inputs: dict[str, Any], on_piece: Callable[[str], None] | None = None) -> str:
-    """The generated text; each piece goes to `on_piece` as it arrives. Gives up after the model's timeout."""
+def stream_pieces(llm: LLM, prompt: BasePromptTemplate, inputs: dict[str, Any]) -> Iterator[str]:
+    """The generated text, piece by piece as it arrives. Gives up after the model's timeout."""
     chain = prompt | llm.model | StrOutputParser()
     deadline = time.monotonic() + llm.timeout_seconds
-    pieces: list[str] = []
+    count = 0
     started = time.monotonic()
     try:
         for piece in _guarded(chain.stream(inputs), llm):
-            pieces.append(piece)
-            if on_piece and piece:
-                on_piece(piece)
+            count += 1
+            if piece:
+                yield piece
             if time.monotonic() > deadline:
                 raise LLMError(f"The language model ({llm.name}) did not finish within {llm.timeout_seconds:.0f} s.")
     finally:
-        logger.debug("generation model=%s pieces=%d seconds=%.2f", llm.name, len(pieces), time.monotonic() - started)
-    return "".join(pieces)
+        logger.debug("generation model=%s pieces=%d seconds=%.2f", llm.name, count, time.monotonic() - started)
 
 
 def _guarded(stream: Iterator[str], llm: LLM) -> Iterator[str]:

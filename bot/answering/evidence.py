@@ -1,0 +1,129 @@
+"""Stage 3, gather evidence: the documents a reply may draw on, cut into units and scored against the question.
+
+A unit's score is its cosine similarity to the question (the unit embedded with its heading, term or
+lead-in) plus the share of the question's terms it contains, each term weighted by how rare it is among
+the candidate units (a term every unit has says nothing about which one answers).
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answering.relevance import Judged
+from bot.answering.retriever import Hit
+from bot.answering.terms import content_terms, stems
+from bot.answering.units import Unit, split_units
+from bot.embeddings import Embedder
+
+TERM_WEIGHT = 0.5  # a unit with all of the question's terms gains as much as half the full similarity scale
+RANK_WEIGHT = 0.05  # ties go to the chunk retrieval ranked higher
+CONTEXT_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document and its retrieved chunks, best first; `number` is its place in the prompt."""
+
+    number: int
+    hits: tuple[Hit, ...]
+
+    @property
+    def first(self) -> Hit:
+        return self.hits[0]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(h.text for h in self.hits)
+
+    @property
+    def label(self) -> str:
+        hit = self.first
+        return source_label(hit.title, hit.heading, hit.source)
+
+
+@dataclass(frozen=True)
+class Scored:
+    unit: Unit
+    source: Source
+    score: float
+    order: int  # reading order: by source number, then chunk, then place in the chunk
+
+
+@dataclass(frozen=True)
+class Evidence:
+    judged: Judged
+    sources: list[Source]
+    units: list[Scored]  # best first
+
+    @property
+    def question(self) -> str:
+        return self.judged.retrieved.standalone.question
+
+    @property
+    def text(self) -> str:
+        """Everything a claim may be checked against: every source's titles, headings and text."""
+        return "\n\n".join(f"{h.title}\n{h.heading}\n{h.text}" for s in self.sources for h in s.hits)
+
+
+def gather(judged: Judged, embedder: Embedder, limit: int) -> Evidence:
+    """The best `limit` documents (the first, then those relevant in their own right) and their scored units."""
+    hits = judged.retrieved.hits
+    floor = judged.floor
+    documents = {hits[0].document_id} | {h.document_id for h in hits if (h.similarity or 0.0) >= floor}
+    sources = number_sources([h for h in hits if h.document_id in documents], limit)
+    # Units are matched with the question as asked: retrieval used the thread to find the documents, and
+    # a follow-up's own words ("and on windows?") say which part of them it wants.
+    return Evidence(judged, sources, score_units(judged.retrieved.standalone.question, sources, embedder))
+
+
+def number_sources(hits: Sequence[Hit], limit: int) -> list[Source]:
+    """The best `limit` documents among `hits`, numbered from 1; a document's chunks are grouped under one number."""
+    grouped: dict[int, list[Hit]] = {}
+    for hit in hits:
+        if hit.document_id in grouped:
+            grouped[hit.document_id].append(hit)
+        elif len(grouped) < limit:
+            grouped[hit.document_id] = [hit]
+    return [Source(number=i, hits=tuple(group)) for i, group in enumerate(grouped.values(), start=1)]
+
+
+def score_units(question: str, sources: Sequence[Source], embedder: Embedder) -> list[Scored]:
+    candidates: list[tuple[Unit, Source, int]] = []
+    seen: set[str] = set()
+    rank = 0
+    for source in sources:
+        for hit in source.hits:
+            rank += 1
+            for unit in split_units(hit.text, hit.heading):
+                if unit.text not in seen:  # overlapping chunks repeat their edges
+                    seen.add(unit.text)
+                    candidates.append((unit, source, rank))
+    if not candidates:
+        return []
+    vectors = embedder.embed_documents([f"{u.context}\n{u.text}" if u.context else u.text for u, _, _ in candidates])
+    similarities = vectors @ embedder.embed_query(question)
+    own_stems = [stems(u.text) for u, _, _ in candidates]
+    context_stems = [stems(u.context) for u, _, _ in candidates]
+    weights = term_weights(question, [own | context for own, context in zip(own_stems, context_stems)])
+    total = sum(weights.values())
+    scored = []
+    for order, ((unit, source, chunk_rank), similarity, own, context) in enumerate(zip(candidates, similarities, own_stems, context_stems)):
+        # A term the unit says itself counts fully; one only its heading or term has, half.
+        shared = sum(w * (1.0 if t in own else CONTEXT_SHARE if t in context else 0.0) for t, w in weights.items()) / total if total else 0.0
+        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + RANK_WEIGHT / chunk_rank, order))
+    return sorted(scored, key=lambda s: s.score, reverse=True)
+
+
+def term_weights(question: str, unit_stems: Sequence[set[str]]) -> dict[str, float]:
+    """The question's terms that some unit has, each weighted by its rarity among the units (inverse document frequency)."""
+    wanted = {stem for term in content_terms(question) for stem in stems(term)}
+    count = len(unit_stems)
+    having = {term: sum(term in s for s in unit_stems) for term in wanted}
+    return {term: math.log(1 + count / n) for term, n in having.items() if n}
+
+
+def source_label(title: str, heading: str, source: str) -> str:
+    """"Deploys > Rollbacks": the title, then the heading path unless it already starts with the title."""
+    if heading and title and (heading == title or heading.startswith(title + " >")):
+        return heading
+    return " > ".join(p for p in (title, heading) if p) or source

@@ -1,0 +1,129 @@
+"""Stage 1, retrieve: everything the later stages need from the database, read once.
+
+The question is made stand-alone from the thread (rewrite.py), searched with the hybrid search
+(retriever.py), and looked up in the collections' vocabulary: a name the question uses (`next.config.js`,
+`requests.Session`, `moduleResolution`) that no chunk of the searched collections contains is a sign
+that the documents are about something else. The calibration of the collection holding the closest
+chunk comes along (calibration.py).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from bot.answering import calibration as calibrations
+from bot.answering.calibration import Calibration
+from bot.answering.identifiers import bare, identifiers
+from bot.answering.retriever import CollectionInfo, Hit, Mode, hybrid_search, resolve_collections
+from bot.answering.rewrite import Standalone, standalone_question
+from bot.answering.terms import content_terms, is_number
+from bot.answering.types import Turn
+from bot.db.engine import Database
+from bot.embeddings import Embedder
+
+RETRIEVE_CHUNKS = 8  # enough for a reply's sources and for "the closest sources" when abstaining
+PER_DOCUMENT = 3  # chunks of one document among the results before other documents get their turn
+_WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
+_MIN_NAME_CHARS = 3
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    standalone: Standalone
+    hits: list[Hit]  # best first
+    calibration: Calibration | None  # the scale of the collection holding the closest chunk
+    unknown_names: tuple[str, ...]  # names in the question that no searched chunk contains
+    terms: tuple[str, ...] = ()  # the content words searched for (a follow-up's include the earlier question's)
+    unknown_terms: tuple[str, ...] = ()  # those no searched chunk has (compared as full-text search stems them)
+
+    @property
+    def best_similarity(self) -> float:
+        """The question's similarity to the closest chunk the vector search saw (0 when it saw none)."""
+        values = [v for h in self.hits for v in (h.similarity, h.best_similarity) if v is not None]
+        return max(values, default=0.0)
+
+
+def retrieve(
+    database: Database,
+    embedder: Embedder,
+    question: str,
+    collections: Sequence[str],
+    history: Sequence[Turn] = (),
+    k: int = RETRIEVE_CHUNKS,
+) -> Retrieved:
+    standalone = standalone_question(question, history)
+    infos = resolve_collections(database, collections)
+    hits = search(database, embedder, standalone.search, collections, k)
+    terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
+    return Retrieved(
+        standalone=standalone,
+        hits=hits,
+        calibration=_calibration(database, embedder, infos, hits),
+        unknown_names=unknown_names(database, infos, question_names(standalone.question)),
+        terms=terms,
+        unknown_terms=unknown_terms(database, infos, terms),
+    )
+
+
+def search(database: Database, embedder: Embedder, query: str, collections: Sequence[str], limit: int, mode: Mode = "hybrid") -> list[Hit]:
+    """The `limit` best chunks, at most `PER_DOCUMENT` from one document while others are left: one long
+    page matching every word of a question must not push every other document out of sight."""
+    ranked = hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode)
+    taken: dict[int, int] = {}
+    chosen: list[Hit] = []
+    held: list[Hit] = []
+    for hit in ranked:
+        if taken.get(hit.document_id, 0) < PER_DOCUMENT:
+            taken[hit.document_id] = taken.get(hit.document_id, 0) + 1
+            chosen.append(hit)
+        else:
+            held.append(hit)
+    return (chosen + held)[:limit] if len(chosen) < limit else sorted(chosen[:limit], key=ranked.index)
+
+
+def question_names(question: str) -> list[str]:
+    """The identifiers a question names: dotted, snake_case and CamelCase names, --flags, one-word code spans.
+
+    A code span with spaces is a snippet or an error message the asker wrote, not a name the documents must know.
+    """
+    return [bare(name) for name in identifiers(question) if " " not in name and len(bare(name)) >= _MIN_NAME_CHARS]
+
+
+def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Sequence[str]) -> tuple[str, ...]:
+    """The names that appear verbatim in no chunk (heading or text) of the collections."""
+    if not names or not infos:
+        return ()
+    with database.session() as session:
+        rows = session.execute(
+            text(
+                "SELECT name FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS n(name, place) "
+                "WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.collection_id = ANY(:ids) "
+                "AND strpos(c.heading_path || ' ' || c.text, n.name) > 0) ORDER BY place"
+            ),
+            {"names": list(dict.fromkeys(names)), "ids": [c.id for c in infos]},
+        ).scalars().all()
+    return tuple(rows)
+
+
+def unknown_terms(database: Database, infos: Sequence[CollectionInfo], terms: Sequence[str]) -> tuple[str, ...]:
+    """The words no chunk of the collections has, by the full-text index (so "folders" finds "folder")."""
+    if not terms or not infos:
+        return ()
+    with database.session() as session:
+        rows = session.execute(
+            text(
+                "SELECT term FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS t(term, place) "
+                "WHERE numnode(plainto_tsquery('english', t.term)) > 0 AND NOT EXISTS (SELECT 1 FROM chunks c "
+                "WHERE c.collection_id = ANY(:ids) AND c.tsv @@ plainto_tsquery('english', t.term)) ORDER BY place"
+            ),
+            {"terms": list(terms), "ids": [c.id for c in infos]},
+        ).scalars().all()
+    return tuple(rows)
+
+
+def _calibration(database: Database, embedder: Embedder, infos: Sequence[CollectionInfo], hits: Sequence[Hit]) -> Calibration | None:
+    closest = max((h for h in hits if h.similarity is not None), key=lambda h: h.similarity or 0.0, default=None)
+    name = closest.collection if closest else (infos[0].name if len(infos) == 1 else None)
+    info = next((c for c in infos if c.name == name), None)
+    return calibrations.ensure(database, info.id, embedder) if info else None

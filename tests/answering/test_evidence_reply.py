@@ -1,0 +1,55 @@
+"""The reply built from the evidence itself (the bundled model's way): units of the sources, scored, cited.
+
+Over the sample handbook, ingested by the real pipeline and embedded by the real model.
+"""
+
+import pytest
+
+from bot.answering.service import AnswerService
+from bot.answering.units import split_units
+from ingestion.pipeline import ingest
+from tests.conftest import REPO
+
+HANDBOOK = REPO / "examples" / "handbook"
+
+
+@pytest.fixture
+def handbook(db, settings, embedder) -> AnswerService:
+    ingest(db, settings, [str(HANDBOOK)], collection="default")
+    return AnswerService(settings, db, embedder=embedder)
+
+
+def test_the_unit_that_answers_leads_cited(handbook):
+    pieces: list[str] = []
+    answer = handbook.answer("How long does a rollback take?", collections=["default"], on_token=pieces.append)
+    assert answer.text.startswith("A rollback takes about 4 minutes and needs no approval. [1]")
+    assert answer.citations[0].source == "deploys.md" and "4 minutes" in answer.citations[0].quote
+    assert "".join(pieces) == answer.text and pieces[0] == "A rollback takes about 4 minutes and needs no approval. [1]"
+
+
+def test_the_friday_deploy_question_gets_the_freeze_not_a_yes(handbook):
+    answer = handbook.answer("Can I deploy on Friday afternoon?", collections=["default"])
+    assert not answer.abstained
+    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays. [1]")
+    assert "yes" not in answer.text.lower().split()  # nothing the sources don't say, least of all a verdict
+
+
+def test_units_keep_a_term_with_its_description_and_drop_hidden_metadata():
+    body = (
+        "Path.mkdir(mode=0o777, parents=False, exist_ok=False)\n\n"
+        "Create a new directory at this given path. If parents is true, any missing parents are created.\n\n"
+        "<!-- YAML\nadded: v0.1.90\n-->\n"
+        "* `force` {boolean} When `true`, exceptions will be ignored if `path` does not exist.\n"
+        "  **Default:** `false`.\n\n"
+        "Remove it like this:\n\n"
+        "```js\nimport { rm } from 'node:fs/promises';\n// the comment is not a unit\nawait rm('dist', { recursive: true, force: true });\n```\n"
+    )
+    units = split_units(body, "pathlib > Path.mkdir")
+    texts = [u.shown for u in units]
+    assert texts[0] == "`Path.mkdir(mode=0o777, parents=False, exist_ok=False)`: Create a new directory at this given path."
+    assert units[1].text == "If parents is true, any missing parents are created." and "Path.mkdir" in units[1].context
+    assert "`force` {boolean} When `true`, exceptions will be ignored if `path` does not exist. **Default:** `false`." in texts
+    assert not any("YAML" in t or "v0.1.90" in t or "comment" in t for t in texts)
+    code = [u for u in units if u.code]
+    assert [u.text for u in code] == ["import { rm } from 'node:fs/promises';", "await rm('dist', { recursive: true, force: true });"]
+    assert code[0].context.endswith("Remove it like this:")
