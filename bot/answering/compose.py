@@ -19,6 +19,7 @@ from bot.answering.llm.streaming import stream_pieces
 from bot.answering.prompt import format_sources, prompt_for, prompt_question
 
 MAX_UNITS = 4  # the lead and up to three more
+MAX_CODE_UNITS = 1  # one line of code illustrates; more is a listing torn out of context
 MAX_REPLY_CHARS = 900
 UNIT_MARGIN = 0.2  # a unit scoring this far below the lead is not worth the reader's time
 MODEL_QUOTES = 2  # after a model's answer, its best supporting units
@@ -62,6 +63,8 @@ def choose_units(units: list[Scored]) -> list[Scored]:
         if len(chosen) == MAX_UNITS or scored.score < lead.score - UNIT_MARGIN:
             break
         if length + len(scored.unit.text) > MAX_REPLY_CHARS or any(scored.unit.text in c.unit.text for c in chosen):
+            continue
+        if scored.unit.code and sum(c.unit.code for c in chosen) >= MAX_CODE_UNITS:
             continue
         chosen.append(scored)
         length += len(scored.unit.text)

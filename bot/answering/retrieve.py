@@ -22,7 +22,7 @@ from bot.answering.types import Turn
 from bot.db.engine import Database
 from bot.embeddings import Embedder
 
-RETRIEVE_CHUNKS = 8  # enough for a reply's sources and for "the closest sources" when abstaining
+RETRIEVE_CHUNKS = 16  # a reply's units are chosen from these: the answering section is often not the top chunk
 PER_DOCUMENT = 3  # chunks of one document among the results before other documents get their turn
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
 _MIN_NAME_CHARS = 3

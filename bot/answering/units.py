@@ -30,6 +30,10 @@ _COMMENT = re.compile(r"^\s*(//|#|/\*|\*|<!--|;;)")
 _CODE_SHAPE = re.compile(r"[(\[{;)\]}]\s*$|=>|\s=\s|^\s*[)\]}]")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
+_LINK_DEFINITION = re.compile(r"^\s*\[[^\[\]]+\]:\s*\S*\s*$")  # Markdown's "[label]: url" lines
+_URL = re.compile(r"https?://\S+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,15 @@ def split_units(body: str, heading: str = "") -> list[Unit]:
             units.append(Unit(shorten(_collapse(" ".join(lines))), _join(section, lead_in), len(units)))
         else:
             lead_in = _prose(lines, section, units, term) or lead_in
-    return [u for u in units if len(u.text) >= _MIN_UNIT_CHARS or identifiers(u.text)]
+    return [u for u in units if _readable(u)]
+
+
+def _readable(unit: Unit) -> bool:
+    """Worth showing alone: some words (not just a name or a link), or a line of code."""
+    if unit.code:
+        return True
+    words = _WORD.findall(_URL.sub(" ", unit.text))
+    return len(words) >= _MIN_WORDS and (len(unit.text) >= _MIN_UNIT_CHARS or bool(identifiers(unit.text)))
 
 
 def _prose(lines: list[str], section: str, units: list[Unit], term: str = "") -> str:
@@ -100,7 +112,7 @@ def _blocks(body: str) -> list[tuple[str, list[str]]]:
             continue
         if in_fence:
             current[1].append(line)
-        elif not line.strip():
+        elif not line.strip() or _LINK_DEFINITION.match(line):
             close()
         elif _LIST_ITEM.match(line):
             close()

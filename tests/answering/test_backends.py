@@ -11,7 +11,7 @@ import pytest
 from bot.answering.llm import load_llm
 from bot.answering.llm.local import converted_path
 from bot.answering.llm.remote import openai_base_url
-from bot.answering.llm.streaming import stream_answer
+from bot.answering.llm.streaming import stream_pieces
 from bot.answering.prompt import prompt_for
 from bot.errors import LLMError
 from bot.settings import load_settings
@@ -23,9 +23,8 @@ REPLY = "Deploys freeze after 15:00 on Fridays [1]."
 
 
 def _run(llm):
-    pieces: list[str] = []
-    text = stream_answer(llm, prompt_for(llm.chat), INPUTS, on_piece=pieces.append)
-    return text, pieces
+    pieces = list(stream_pieces(llm, prompt_for(llm.chat), INPUTS))
+    return "".join(pieces), pieces
 
 
 def test_openai_backend_streams_chat_completions():
