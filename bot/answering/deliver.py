@@ -50,24 +50,24 @@ class Delivery:
         )
 
     def _show(self, sentence: Sentence) -> None:
-        text = clean_answer(sentence.text, self.allowed_links).strip()
-        if not text:
+        plain = " ".join(clean_answer(sentence.text, self.allowed_links).split())
+        if not plain:
             return
-        marks = "".join(f" [{self._number(s)}]" for s in sentence.sources)
+        text = with_marks(plain, [self._number(s) for s in sentence.sources])
         if not sentence.quoted:
-            self._emit(f"{' ' if self.shown else ''}{text}{marks}")
+            self._emit(f"{' ' if self.shown else ''}{text}")
             self.written += 1
             return
         for source in sentence.sources:
-            self.quotes.setdefault(source.number, []).append(text)
+            self.quotes.setdefault(source.number, []).append(plain)
         if self.written:  # quotes under a model's answer
             header = "" if self.quoted else f"\n\n{QUOTES_HEADER}"
-            self._emit(f"{header}\n> {text}{marks}")
+            self._emit(f"{header}\n> {text}")
         elif not self.quoted:  # the lead unit
-            self._emit(f"{text}{marks}")
+            self._emit(text)
         else:  # the units after it, as a list
             gap = "\n\n" if self.quoted == 1 else "\n"
-            self._emit(f"{gap}• {text}{marks}")
+            self._emit(f"{gap}• {text}")
         self.quoted += 1
 
     def _number(self, source: Source) -> int:
@@ -84,6 +84,15 @@ class Delivery:
             citation(by_number[number].first, " … ".join(self.quotes.get(number, [])))
             for number, _ in sorted(self.numbers.items(), key=lambda item: item[1])
         ]
+
+
+def with_marks(text: str, numbers: list[int]) -> str:
+    """"… end of March [1]." : citation marks go before the sentence's final punctuation."""
+    if not numbers:
+        return text
+    marks = " ".join(f"[{n}]" for n in numbers)
+    body, end = (text[:-1], text[-1]) if text[-1] in ".!?:" else (text, "")
+    return f"{body} {marks}{end}"
 
 
 def deliver(sentences: Iterable[Sentence], evidence: Evidence, on_token: TokenCallback | None = None, *, by_model: bool = False) -> Answer:

@@ -8,14 +8,14 @@ chunk comes along (calibration.py).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
 from bot.answering import calibration as calibrations
 from bot.answering.calibration import Calibration
 from bot.answering.identifiers import bare, identifiers
-from bot.answering.retriever import CollectionInfo, Hit, Mode, hybrid_search, resolve_collections
+from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
 from bot.answering.terms import content_terms, is_number
 from bot.answering.types import Turn
@@ -25,6 +25,7 @@ from bot.embeddings import Embedder
 RETRIEVE_CHUNKS = 16  # a reply's units are chosen from these: the answering section is often not the top chunk
 PER_DOCUMENT = 3  # chunks of one document among the results before other documents get their turn
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
+COMMON_SHARE = 0.2  # a word in more than this share of the chunks doesn't tell documents apart
 _MIN_NAME_CHARS = 3
 
 
@@ -67,9 +68,59 @@ def retrieve(
 
 
 def search(database: Database, embedder: Embedder, query: str, collections: Sequence[str], limit: int, mode: Mode = "hybrid") -> list[Hit]:
-    """The `limit` best chunks, at most `PER_DOCUMENT` from one document while others are left: one long
-    page matching every word of a question must not push every other document out of sight."""
-    ranked = hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode)
+    """The `limit` best chunks, best first.
+
+    The vector search gets the question; the full-text search gets its distinctive words only (a word in
+    more than a fifth of the collection's chunks, "node" in Node's docs, ranks every long page first);
+    the two lists are fused by reciprocal rank. At most `PER_DOCUMENT` chunks of one document come
+    before the others get their turn: one long page must not push every other document out of sight.
+    """
+    if mode != "hybrid":
+        ranked = hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode)
+    else:
+        infos = resolve_collections(database, collections)
+        keywords = " ".join(distinctive_terms(database, infos, [t.strip("-") for t in content_terms(query)]))
+        vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
+        keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword")
+        ranked = fuse(vector, keyword)
+    return _varied(ranked, limit)
+
+
+def fuse(vector: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
+    """Reciprocal rank fusion of the two lists; each hit carries its rank in both and the vector search's best similarity."""
+    best = next((h.best_similarity for h in vector if h.best_similarity is not None), None)
+    vector_rank = {h.chunk_id: rank for rank, h in enumerate(vector, start=1)}
+    keyword_rank = {h.chunk_id: rank for rank, h in enumerate(keyword, start=1)}
+    hits = {h.chunk_id: h for h in [*keyword, *vector]}
+
+    def score(chunk_id: int) -> float:
+        return sum(1.0 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, keyword_rank) if chunk_id in ranks)
+
+    return sorted(
+        (replace(h, score=score(i), vector_rank=vector_rank.get(i), keyword_rank=keyword_rank.get(i), best_similarity=best) for i, h in hits.items()),
+        key=lambda h: (-h.score, h.chunk_id),
+    )
+
+
+def distinctive_terms(database: Database, infos: Sequence[CollectionInfo], terms: Sequence[str]) -> list[str]:
+    """The terms some chunk has but no more than `COMMON_SHARE` of them; all the found terms if none is that rare."""
+    if not terms or not infos:
+        return list(terms)
+    with database.session() as session:
+        total = session.execute(text("SELECT count(*) FROM chunks WHERE collection_id = ANY(:ids)"), {"ids": [c.id for c in infos]}).scalar() or 0
+        counts = dict(session.execute(
+            text(
+                "SELECT t.term, (SELECT count(*) FROM chunks c WHERE c.collection_id = ANY(:ids) "
+                "AND c.tsv @@ plainto_tsquery('english', t.term)) FROM unnest(CAST(:terms AS text[])) AS t(term)"
+            ),
+            {"terms": list(dict.fromkeys(terms)), "ids": [c.id for c in infos]},
+        ).all())
+    found = [t for t in dict.fromkeys(terms) if counts.get(t)]
+    rare = [t for t in found if counts[t] <= COMMON_SHARE * total]
+    return rare or found
+
+
+def _varied(ranked: Sequence[Hit], limit: int) -> list[Hit]:
     taken: dict[int, int] = {}
     chosen: list[Hit] = []
     held: list[Hit] = []
@@ -79,15 +130,15 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
             chosen.append(hit)
         else:
             held.append(hit)
-    return (chosen + held)[:limit] if len(chosen) < limit else sorted(chosen[:limit], key=ranked.index)
+    return (chosen + held)[:limit] if len(chosen) < limit else chosen[:limit]
 
 
 def question_names(question: str) -> list[str]:
     """The identifiers a question names: dotted, snake_case and CamelCase names, --flags, one-word code spans.
 
-    A code span with spaces is a snippet or an error message the asker wrote, not a name the documents must know.
+    A code span with spaces (a snippet, an error message) or a path is the asker's own, not a name the documents must know.
     """
-    return [bare(name) for name in identifiers(question) if " " not in name and len(bare(name)) >= _MIN_NAME_CHARS]
+    return [bare(name) for name in identifiers(question) if not (" " in name or "/" in name) and len(bare(name)) >= _MIN_NAME_CHARS]
 
 
 def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Sequence[str]) -> tuple[str, ...]:

@@ -74,8 +74,8 @@ def _readable(unit: Unit) -> bool:
     """Worth showing alone: some words (not just a name or a link), or a line of code."""
     if unit.code:
         return True
-    words = _WORD.findall(_URL.sub(" ", unit.text))
-    return len(words) >= _MIN_WORDS and (len(unit.text) >= _MIN_UNIT_CHARS or bool(identifiers(unit.text)))
+    words = _WORD.findall(_URL.sub(" ", unit.text)) + _URL.findall(unit.text)  # "Runbook: https://…" says where to look
+    return len(words) >= (_MIN_WORDS - 1 if _URL.search(unit.text) else _MIN_WORDS) and (len(unit.text) >= _MIN_UNIT_CHARS or bool(identifiers(unit.text)))
 
 
 def _prose(lines: list[str], section: str, units: list[Unit], term: str = "") -> str:

@@ -104,12 +104,23 @@ def _known(term: str, known: set[str]) -> bool:
 
 
 def _flips_negation(text: str, units: Sequence[str]) -> bool:
-    """Whether the sentence and the source unit sharing most of its words disagree about a "not"."""
+    """Whether the sentence says "not" where its closest source unit doesn't, or keeps a word the unit negates
+    ("needs no approval") without the negation."""
     own = stems(text)
     closest = max(units, key=lambda unit: len(own & stems(unit)), default=None)
     if closest is None or not own & stems(closest):
         return False
-    return bool(_NEGATION.search(text)) != bool(_NEGATION.search(closest))
+    if _NEGATION.search(text):
+        return not _NEGATION.search(closest)
+    return bool(_negated_terms(closest) & own)
+
+
+def _negated_terms(text: str) -> set[str]:
+    """The stems of the first two content words after each negation ("no approval" → approval)."""
+    negated: set[str] = set()
+    for match in _NEGATION.finditer(text):
+        negated |= {stem(t) for t in content_terms(text[match.end():])[:2]}
+    return negated
 
 
 def verified(sentences: Iterable[Sentence], evidence: Evidence) -> Iterator[Sentence]:

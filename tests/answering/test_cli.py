@@ -69,7 +69,7 @@ def test_ask_json_gives_the_answer_and_its_sources(docbot):
 def test_ask_prints_the_answer_and_its_sources(docbot):
     result = docbot("ask", "When is the Friday deploy freeze?")
     assert result.exit_code == 0, result.output
-    assert "Deploys freeze after 15:00 on Fridays. [1]" in result.stdout
+    assert "Deploys freeze after 15:00 on Fridays [1]." in result.stdout
     assert "Sources:" in result.stdout and "[1] Deploys > Friday freeze (deploys.md) https://wiki.example.com/deploys" in result.stdout
 
 

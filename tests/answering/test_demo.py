@@ -14,6 +14,6 @@ def test_demo_ingests_the_handbook_and_answers_with_sources(settings):
     assert "Ingested 6 files (6 added" in output
     assert "Question: How long does a rollback take?" in output
     answer = output.split("Answer:\n", 1)[1]
-    assert answer.startswith("A rollback takes about 4 minutes and needs no approval. [1]")  # the answer leads, no draft before it
+    assert answer.startswith("A rollback takes about 4 minutes and needs no approval [1].")  # the answer leads, no draft before it
     assert "Sources:\n  [1] Deploys" in output and "(deploys.md)" in output
     assert "level=" not in output and "it/s]" not in output  # no log lines, no progress bars

@@ -22,15 +22,15 @@ def handbook(db, settings, embedder) -> AnswerService:
 def test_the_unit_that_answers_leads_cited(handbook):
     pieces: list[str] = []
     answer = handbook.answer("How long does a rollback take?", collections=["default"], on_token=pieces.append)
-    assert answer.text.startswith("A rollback takes about 4 minutes and needs no approval. [1]")
+    assert answer.text.startswith("A rollback takes about 4 minutes and needs no approval [1].")
     assert answer.citations[0].source == "deploys.md" and "4 minutes" in answer.citations[0].quote
-    assert "".join(pieces) == answer.text and pieces[0] == "A rollback takes about 4 minutes and needs no approval. [1]"
+    assert "".join(pieces) == answer.text and pieces[0] == "A rollback takes about 4 minutes and needs no approval [1]."
 
 
 def test_the_friday_deploy_question_gets_the_freeze_not_a_yes(handbook):
     answer = handbook.answer("Can I deploy on Friday afternoon?", collections=["default"])
     assert not answer.abstained
-    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays. [1]")
+    assert answer.text.startswith("Deploys freeze after 15:00 on Fridays [1].")
     assert "yes" not in answer.text.lower().split()  # nothing the sources don't say, least of all a verdict
 
 
