@@ -18,10 +18,10 @@ from bot.answering.llm import LLM
 from bot.answering.llm.streaming import stream_pieces
 from bot.answering.prompt import format_sources, prompt_for, prompt_question
 
-MAX_UNITS = 4  # the lead and up to three more
+MAX_UNITS = 5  # the lead and up to four more
 MAX_CODE_UNITS = 1  # one line of code illustrates; more is a listing torn out of context
-MAX_REPLY_CHARS = 900
-UNIT_MARGIN = 0.2  # a unit scoring this far below the lead is not worth the reader's time
+MAX_REPLY_CHARS = 1100
+UNIT_MARGIN = 0.3  # a unit scoring this far below the lead is not worth the reader's time
 MODEL_QUOTES = 2  # after a model's answer, its best supporting units
 
 _CITATION = re.compile(r"\s*\[(\d+)\]")
