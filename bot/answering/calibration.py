@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 VERSION = 1  # bump when the probes or the method change: stored calibrations are then measured again
 SAMPLE_CHUNKS = 80  # pseudo-queries: enough for stable quartiles, a few seconds of work
-MIN_CHUNKS = 12  # a smaller collection has no similarity distribution to speak of: it isn't calibrated
+MIN_CHUNKS = 12  # a smaller collection has no in-domain distribution to speak of: only its floor is measured
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _MIN_SENTENCE, _MAX_SENTENCE = 40, 220
 
@@ -155,7 +155,7 @@ def ensure(database: Database, collection_id: int, embedder: Embedder) -> Calibr
 
 
 def calibrate(database: Database, collection_id: int, embedder: Embedder) -> Calibration | None:
-    """Measures and stores the collection's calibration; None for a collection too small to measure."""
+    """Measures and stores the collection's calibration; None for an empty one, or one searched by full text only."""
     dim = int(embedder.dimension)
     with database.session() as session:
         model, stored_dim = session.execute(
@@ -169,17 +169,20 @@ def calibrate(database: Database, collection_id: int, embedder: Embedder) -> Cal
             text("SELECT document_id, text FROM chunks WHERE collection_id = :id ORDER BY md5(content_hash), id LIMIT :n"),
             {"id": collection_id, "n": SAMPLE_CHUNKS},
         ).all()
+    if not count:
+        return None
     pseudo = [(document, sentence) for document, body in rows if (sentence := pseudo_query(body))]
     if count < MIN_CHUNKS or len(pseudo) < MIN_CHUNKS // 2:
-        return None
+        pseudo = []  # too few chunks for an in-domain distribution: only the off-topic floor is measured
     vectors = embedder.embed_documents([s for _, s in pseudo] + list(OFF_TOPIC_PROBES))
-    in_domain = [_closest(database, collection_id, dim, v, exclude_document=d) for (d, _), v in zip(pseudo, vectors)]
-    off_topic = [_closest(database, collection_id, dim, v) for v in vectors[len(pseudo):]]
+    in_domain = [s for (d, _), v in zip(pseudo, vectors) if (s := _closest(database, collection_id, dim, v, exclude_document=d)) is not None]
+    off_topic = [s for v in vectors[len(pseudo):] if (s := _closest(database, collection_id, dim, v)) is not None]
+    floor = Quantiles.of(off_topic)
     calibration = Calibration(
         embedding_model=embedder.model_name,
         chunks=int(count),
-        in_domain=Quantiles.of([s for s in in_domain if s is not None]),
-        off_topic=Quantiles.of([s for s in off_topic if s is not None]),
+        in_domain=Quantiles.of(in_domain) if in_domain else floor,  # unknown: typical is then the floor
+        off_topic=floor,
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     with database.session() as session:

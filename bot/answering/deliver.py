@@ -79,6 +79,9 @@ class Delivery:
             self.on_token(piece)
 
     def _citations(self) -> list[Citation]:
+        """The sources in the order the reply cites them, then the others the reply was drawn from."""
+        for source in self.evidence.sources:
+            self._number(source)
         by_number = {s.number: s for s in self.evidence.sources}
         return [
             citation(by_number[number].first, " … ".join(self.quotes.get(number, [])))

@@ -2,7 +2,7 @@
 
 Decided from signals measured on the collection itself, never from a similarity fitted to one corpus:
 
-1. **About something else.** Most of the question's words appear in no chunk ("the guest wifi in Berlin").
+1. **About something else.** Half or more of the question's words appear in no chunk ("the guest wifi in Berlin").
 2. **Far from everything.** The closest chunk is no closer than nine in ten questions about other tools
    are (the collection's `floor`, calibration.py).
 3. **Names the documents don't know.** The question names an identifier that appears in no chunk, and
@@ -39,8 +39,8 @@ def judge(retrieved: Retrieved) -> Judged:
     calibration = retrieved.calibration
     if not hits:
         return Judged(retrieved, False, "nothing found", 1.0)
-    if len(retrieved.unknown_terms) * 2 > len(retrieved.terms):
-        return Judged(retrieved, False, "most words unknown to the collection", 1.0)
+    if retrieved.terms and len(retrieved.unknown_terms) * 2 >= len(retrieved.terms):
+        return Judged(retrieved, False, "half or more of the words unknown to the collection", 1.0)
     if calibration is None:
         # Full-text search only (another embedding model), or a collection too small to calibrate:
         # the search found something and no scale says otherwise.

@@ -153,7 +153,7 @@ def test_another_collections_documents_never_reach_the_prompt_or_the_answer(db, 
     add_collection(db, embedder, "default", HANDBOOK)
     add_collection(db, embedder, "hr-private", [Doc("salaries.md", "Salaries", [("Salaries", "Hotels for executives in London: up to 900 euros per night.")])])
     with OpenAIServer(reply="Up to 220 euros per night in London [1].") as server:
-        answer = _service(settings, db, embedder, server).answer("How much can an executive spend on a hotel in London?", collections=["default"])
+        answer = _service(settings, db, embedder, server).answer("How much can executives spend on hotels in London per night?", collections=["default"])
         prompt = _prompt(server)
     assert "900" not in prompt and "900" not in answer.text
     assert all(c.source != "salaries.md" for c in answer.citations)

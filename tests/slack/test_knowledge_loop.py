@@ -43,7 +43,7 @@ def extractive_model(body: dict[str, Any]) -> str:
     """A model that read its sources: the sentence of source [1] sharing most words with the question, cited."""
     prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
     question = words(prompt.rsplit("Question:", 1)[-1])
-    source = re.search(r'\[1\][^\n]*\n"""\n(.*?)\n"""', prompt, re.S)
+    source = re.search(r'<source n="1">\n[^\n]*\n\n(.*?)\n</source>', prompt, re.S)
     if not source:
         return "The sources don't say."
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", source.group(1)) if s.strip()]
