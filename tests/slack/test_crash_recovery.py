@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Message
-from tests.slack.e2e import World, world
+from tests.slack.e2e import World, scripted_model, world
 from tests.slack.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackSender, mention, new_ts
 
 QUESTION = "How many days of annual leave do I get?"
@@ -129,7 +129,10 @@ def test_sigkill_after_ack_is_answered_after_restart(e2e: World, tmp_path):
 def test_sigkill_while_the_answer_streams_leaves_one_answer_message(e2e: World, tmp_path):
     log = tmp_path / "serve.log"
     port = free_port()
-    e2e.llm.hang_after = 5  # the first words reach Slack, then the model stalls mid-answer
+    # Two sentences; the model stalls after the first one's words. A sentence reaches Slack once it is
+    # checked, so the first is streamed and the second is still being written when the process dies.
+    e2e.llm.reply = "Employees get 25 days of annual leave per year [1]. Unused days carry over until the end of March [1]."
+    e2e.llm.hang_after = 11
     first = start_server(e2e, port, log)
     root = new_ts()
     try:
@@ -144,6 +147,7 @@ def test_sigkill_while_the_answer_streams_leaves_one_answer_message(e2e: World, 
     assert questions(e2e)[0].reply_ts == half.ts and questions(e2e)[0].status == "pending"
 
     e2e.llm.hang_after = None
+    e2e.llm.reply = scripted_model
     second = start_server(e2e, port, log)
     try:
         e2e.slack.wait_for(lambda f: [q.status for q in questions(e2e)] == ["answered"], timeout=60, what="the question answered")

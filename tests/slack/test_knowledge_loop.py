@@ -260,9 +260,25 @@ def gaps_asked(loop) -> list[str]:
     roots = []
     for channel, questions in GAP_QUESTIONS.items():
         for question in questions:
-            roots.append(asked(loop, channel, "UGAPS", question))
+            root = asked(loop, channel, "UGAPS", question)
+            roots.append(root)
+            disliked_unless_abstained(loop, channel, root)
     asked(loop, "C0KLGAPS3", "UGAPS", "How many weeks of parental leave do parents get?")  # answered: not a gap
     return roots
+
+
+def disliked_unless_abstained(loop: Loop, channel: str, root: str) -> None:
+    """The docs cover none of the gap questions: an answer docbot gave anyway gets the asker's 👎, so every
+    gap question is a gap (abstained or 👎) whichever way abstention decided it."""
+    answer = loop.slack.wait_for_reply(channel, root, containing="Sources", timeout=60)[-1]
+    with loop.database.session() as session:
+        abstained = session.scalar(select(Message.reply_to["abstained"].as_boolean()).where(Message.slack_ts == answer.ts))
+    buttons = next((b for b in answer.blocks if b["type"] == "actions"), None)
+    if abstained or buttons is None:
+        return
+    response = loop.sender.action(action_id="feedback_down", value=buttons["elements"][-1]["value"], channel=channel, user="UGAPS",
+                                  response_url=loop.slack.response_url(f"gap-{root}"), message_ts=answer.ts)
+    assert response.status_code == 200
 
 
 def test_abstentions_are_kept_with_channel_and_time(loop, gaps_asked):
