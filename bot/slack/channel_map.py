@@ -44,25 +44,19 @@ def unmap_channel(database: Database, channel_id: str) -> bool:
 
 
 def set_followups(database: Database, channel_id: str, enabled: bool) -> ChannelSettings:
-    channel_id = _checked_channel_id(channel_id)
-    with database.session() as session:
-        session.execute(
-            insert(Channel)
-            .values(channel_id=channel_id, followups_without_mention=enabled)
-            .on_conflict_do_update(index_elements=["channel_id"], set_={"followups_without_mention": enabled})
-        )
-    return channel_settings(database, channel_id)
+    return _set_option(database, channel_id, followups_without_mention=enabled)
 
 
 def set_private_answers(database: Database, channel_id: str, enabled: bool) -> ChannelSettings:
     """Answers in this channel go only to the asker (chat.postEphemeral), with a button to share them."""
+    return _set_option(database, channel_id, private_answers=enabled)
+
+
+def _set_option(database: Database, channel_id: str, **option: bool) -> ChannelSettings:
+    """Sets one of the channel's options, creating its row if the channel has none yet."""
     channel_id = _checked_channel_id(channel_id)
     with database.session() as session:
-        session.execute(
-            insert(Channel)
-            .values(channel_id=channel_id, private_answers=enabled)
-            .on_conflict_do_update(index_elements=["channel_id"], set_={"private_answers": enabled})
-        )
+        session.execute(insert(Channel).values(channel_id=channel_id, **option).on_conflict_do_update(index_elements=["channel_id"], set_=option))
     return channel_settings(database, channel_id)
 
 
