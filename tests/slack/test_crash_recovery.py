@@ -58,7 +58,8 @@ def start_server(w: World, port: int, log: Path, *extra: str, env: dict[str, str
         **(env or {}),
     }
     command = [sys.executable, "-c", "from bot.cli.app import main; main()", "serve", "--host", "127.0.0.1", "--port", str(port), *extra]
-    process = subprocess.Popen(command, env=environment, cwd=log.parent, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    # Its own process group, so a test can kill serve and its answer workers in one instant (killed()).
+    process = subprocess.Popen(command, env=environment, cwd=log.parent, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
     wait_until_ready(process, port, log)
     return process
 
@@ -81,6 +82,12 @@ def kill(process: subprocess.Popen) -> None:
     """SIGKILL: no clean-up runs; the answer worker it started dies with it."""
     process.send_signal(signal.SIGKILL)
     process.wait(10)
+
+
+def killed(process: subprocess.Popen) -> None:
+    """SIGKILL to serve and its answer workers at once, as a machine losing power would. Killing serve alone
+    leaves its worker a moment (until PR_SET_PDEATHSIG reaches it) to act on a response it is waiting for."""
+    os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -165,7 +172,7 @@ def test_sigkill_after_delivery_before_marking_answered_delivers_no_second_answe
     port = free_port()
     first = start_server(e2e, port, log)
     # The moment the final chat.stopStream has reached Slack, before the answerer learns it did.
-    e2e.slack.on_call("chat.stopStream", lambda call: first.send_signal(signal.SIGKILL))
+    e2e.slack.on_call("chat.stopStream", lambda call: killed(first))
     root = new_ts()
     try:
         SlackSender(f"http://127.0.0.1:{port}").event(mention(QUESTION, channel="C0DELIVER", ts=root))
