@@ -24,6 +24,9 @@ PACK_BELOW_SHARE = 3  # sections under a third of the chunk budget may share a c
 _PARAGRAPH = re.compile(r"\n[ \t]*\n+")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\n+")
 _WORD = re.compile(r"\S+\s*")
+_PROSE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_CODE_LINE = re.compile(r"^[ \t]+\S|[;{}()\[\],=]\s*$")  # indented, or ending as code lines do
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 
 
 @dataclass
@@ -83,13 +86,20 @@ class Chunker:
     def _units(self, text: str, budget: int, terms: set[str]) -> list[tuple[str, int]]:
         """Paragraphs that fit the budget; longer ones broken into sentences (or lines), then words."""
         units: list[tuple[str, int]] = []
+        in_fence = False
         for paragraph in _PARAGRAPH.split(text):
             paragraph = paragraph.strip("\n")
             if not paragraph.strip():
                 continue
+            code = in_fence or bool(_FENCE.match(paragraph))
+            in_fence ^= len(_FENCE.findall(paragraph)) % 2 == 1
             tokens = self._count_bounded(paragraph, budget)
             if tokens <= budget:
                 units.append((paragraph, tokens))
+                continue
+            if code:
+                # Code is cut between lines only: "idle: 1070919370," is no sentence to end at its colon.
+                units.extend(self._runs(self._lines(paragraph, budget), budget))
                 continue
             term = _term_of(paragraph, terms)
             lead_tokens = self.count(term) + 1 if term else 0
@@ -102,13 +112,29 @@ class Chunker:
         return units
 
     def _sentences(self, paragraph: str, budget: int) -> list[tuple[str, int]]:
-        """A paragraph's sentences (or lines) within the budget, longer ones broken into words."""
+        """A paragraph's sentences within the budget; a longer one is broken at clauses and lines, then words.
+
+        A hard-wrapped line is no sentence: cutting there leaves half-sentences at chunk edges.
+        """
         units: list[tuple[str, int]] = []
-        for sentence in _SENTENCE.split(paragraph):
+        for sentence in _PROSE_SENTENCE_END.split(paragraph):
             if not sentence.strip():
                 continue
             tokens = self._count_bounded(sentence, budget)
-            units.extend([(sentence, tokens)] if tokens <= budget else self._words(sentence, budget))
+            if tokens <= budget:
+                units.append((sentence, tokens))
+                continue
+            for part in _SENTENCE.split(sentence):
+                if part.strip():
+                    part_tokens = self._count_bounded(part, budget)
+                    units.extend([(part, part_tokens)] if part_tokens <= budget else self._words(part, budget))
+        return units
+
+    def _lines(self, paragraph: str, budget: int) -> list[tuple[str, int]]:
+        units: list[tuple[str, int]] = []
+        for line in paragraph.split("\n"):
+            tokens = self._count_bounded(line, budget)
+            units.extend([(line, tokens)] if tokens <= budget else self._words(line, budget))
         return units
 
     def _runs(self, units: list[tuple[str, int]], budget: int) -> list[tuple[str, int]]:
@@ -170,10 +196,12 @@ class Chunker:
         limit = min(self.options.overlap_tokens, room)
         if not previous or limit <= 0:
             return []
-        last = [s for s in _SENTENCE.split(previous[-1][0]) if s.strip()]
-        if not last:
+        # The last sentence of prose (across its hard wraps); of code, the last line, never from a colon on.
+        last = _PROSE_SENTENCE_END.split(previous[-1][0].strip("\n"))[-1]
+        lines = [line for line in last.split("\n") if line.strip()]
+        if not lines:
             return []
-        tail = last[-1].strip()
+        tail = lines[-1] if any(_CODE_LINE.search(line) for line in lines) else " ".join(line.strip() for line in lines)
         tokens = self.count(tail)
         return [(tail, tokens)] if tokens <= limit else []
 

@@ -32,7 +32,7 @@ from ingestion.writer import ChunkRow, stored_vectors
 logger = logging.getLogger(__name__)
 
 # Part of every document hash: bump it when loaders or chunking change, and stored documents are re-chunked.
-PIPELINE_VERSION = "2"  # 2: XHTML read, definitions kept whole
+PIPELINE_VERSION = "3"  # 2: XHTML read, definitions kept whole; 3: code cut between lines, prose between sentences
 CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
 OVERLAP_TOKENS = 32
 

@@ -52,13 +52,21 @@ def quoted(units: Iterable[Scored]) -> Iterator[Sentence]:
 
 def choose_units(units: list[Scored]) -> list[Scored]:
     """The lead (best) unit, then the next best that are close to it, in reading order."""
+    # A lead-in ("the following pattern should be used:") says nothing without the code it introduces.
+    units = [u for u in units if not u.unit.text.rstrip(" *_").endswith(":")] or units
     if not units:
         return []
     lead = next((u for u in units if not u.unit.code), units[0])  # code follows the prose that explains it
     chosen = [lead]
-    length = len(lead.unit.text)
+    # The sentence after the lead in its paragraph comes with it: documentation states a caveat, then its
+    # remedy ("`os.cpus().length` should not be used… Use `os.availableParallelism()` for this purpose.").
+    chosen += [u for u in units if u.unit.follows and u.source is lead.source and u.order == lead.order + 1][:1]
+    opening = len(chosen)
+    length = sum(len(c.unit.text) for c in chosen)
     for scored in units:
         if scored is lead:
+            continue
+        if scored in chosen:
             continue
         if len(chosen) == MAX_UNITS or scored.score < lead.score - UNIT_MARGIN:
             break
@@ -68,7 +76,7 @@ def choose_units(units: list[Scored]) -> list[Scored]:
             continue
         chosen.append(scored)
         length += len(scored.unit.text)
-    return [lead, *sorted(chosen[1:], key=lambda s: s.order)]
+    return [*chosen[:opening], *sorted(chosen[opening:], key=lambda s: s.order)]
 
 
 def from_model(evidence: Evidence, llm: LLM) -> Iterator[Sentence]:

@@ -71,9 +71,12 @@ def gather(judged: Judged, embedder: Embedder, limit: int) -> Evidence:
     floor = judged.floor
     documents = {hits[0].document_id} | {h.document_id for h in hits if (h.similarity or 0.0) >= floor}
     sources = number_sources([h for h in hits if h.document_id in documents], limit)
+    sources = [Source(s.number, tuple(judged.retrieved.chunks_of(s.first.document_id))) for s in sources]
     # Units are matched with the question as asked: retrieval used the thread to find the documents, and
-    # a follow-up's own words ("and on windows?") say which part of them it wants.
-    return Evidence(judged, sources, score_units(judged.retrieved.standalone.question, sources, embedder))
+    # a follow-up's own words ("and on windows?") say which part of them it wants; its meaning ("can I
+    # await that?") still needs the question it follows, so that is embedded with it.
+    standalone = judged.retrieved.standalone
+    return Evidence(judged, sources, score_units(standalone.question, sources, embedder, standalone.as_asked))
 
 
 def number_sources(hits: Sequence[Hit], limit: int) -> list[Source]:
@@ -87,7 +90,8 @@ def number_sources(hits: Sequence[Hit], limit: int) -> list[Source]:
     return [Source(number=i, hits=tuple(group)) for i, group in enumerate(grouped.values(), start=1)]
 
 
-def score_units(question: str, sources: Sequence[Source], embedder: Embedder) -> list[Scored]:
+def score_units(question: str, sources: Sequence[Source], embedder: Embedder, meaning: str = "") -> list[Scored]:
+    """Every unit of the sources, best first: by the question's terms, and by similarity to `meaning` (default: the question)."""
     candidates: list[tuple[Unit, Source, int]] = []
     seen: set[str] = set()
     rank = 0
@@ -95,13 +99,15 @@ def score_units(question: str, sources: Sequence[Source], embedder: Embedder) ->
         for hit in source.hits:
             rank += 1
             for unit in split_units(hit.text, hit.heading):
-                if unit.text not in seen:  # overlapping chunks repeat their edges
+                if unit.text not in seen and not _cut_at_chunk_start(unit, hit.text):  # overlapping chunks repeat their edges
                     seen.add(unit.text)
                     candidates.append((unit, source, rank))
+    # A sentence cut by a chunk's edge is dropped where the neighbouring chunk has it whole.
+    candidates = [c for c in candidates if not any(c[0].text in other[0].text and c[0].text != other[0].text for other in candidates)]
     if not candidates:
         return []
     vectors = embedder.embed_documents([f"{u.context}\n{u.text}" if u.context else u.text for u, _, _ in candidates])
-    similarities = vectors @ embedder.embed_query(question)
+    similarities = vectors @ embedder.embed_query(meaning or question)
     own_stems = [stems(u.text) for u, _, _ in candidates]
     context_stems = [stems(u.context) for u, _, _ in candidates]
     weights = term_weights(question, [own | context for own, context in zip(own_stems, context_stems)])
@@ -112,6 +118,12 @@ def score_units(question: str, sources: Sequence[Source], embedder: Embedder) ->
         shared = sum(w * (1.0 if t in own else CONTEXT_SHARE if t in context else 0.0) for t, w in weights.items()) / total if total else 0.0
         scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + RANK_WEIGHT / chunk_rank, order))
     return sorted(scored, key=lambda s: s.score, reverse=True)
+
+
+def _cut_at_chunk_start(unit: Unit, chunk_text: str) -> bool:
+    """A chunk that begins mid-sentence (chunks overlap by words, not sentences): its first words are no sentence."""
+    start = unit.text[:40]
+    return not unit.code and start[:1].islower() and " ".join(chunk_text.split()).startswith(start)
 
 
 def term_weights(question: str, unit_stems: Sequence[set[str]]) -> dict[str, float]:

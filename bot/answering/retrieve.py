@@ -15,7 +15,7 @@ from sqlalchemy import text
 from bot.answering import calibration as calibrations
 from bot.answering.calibration import Calibration
 from bot.answering.identifiers import bare, identifiers
-from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, hybrid_search, resolve_collections
+from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
 from bot.answering.terms import content_terms, is_number
 from bot.answering.types import Turn
@@ -25,6 +25,8 @@ from bot.embeddings import Embedder
 RETRIEVE_CHUNKS = 16  # a reply's units are chosen from these: the answering section is often not the top chunk
 PER_DOCUMENT = 3  # chunks of one document among the results before other documents get their turn
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
+SECTION_DOCUMENTS = 4  # the first documents of the results, whose closest sections are read as well
+SECTION_CHUNKS = 4  # of each: a long page's answering section is often not among its chunks the hybrid search kept
 COMMON_SHARE = 0.2  # a word in more than this share of the chunks doesn't tell documents apart
 _MIN_NAME_CHARS = 3
 
@@ -37,6 +39,13 @@ class Retrieved:
     unknown_names: tuple[str, ...]  # names in the question that no searched chunk contains
     terms: tuple[str, ...] = ()  # the content words searched for (a follow-up's include the earlier question's)
     unknown_terms: tuple[str, ...] = ()  # those no searched chunk has (compared as full-text search stems them)
+    sections: tuple[Hit, ...] = ()  # the first documents' chunks closest to the question as asked, document by document
+
+    def chunks_of(self, document_id: int) -> list[Hit]:
+        """The document's retrieved chunks, best first, then its closest sections not among them."""
+        own = [h for h in self.hits if h.document_id == document_id]
+        seen = {h.chunk_id for h in own}
+        return own + [h for h in self.sections if h.document_id == document_id and h.chunk_id not in seen]
 
     @property
     def best_similarity(self) -> float:
@@ -57,6 +66,7 @@ def retrieve(
     infos = resolve_collections(database, collections)
     hits = search(database, embedder, standalone.search, collections, k)
     terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
+    documents = list(dict.fromkeys(h.document_id for h in hits))[:SECTION_DOCUMENTS]
     return Retrieved(
         standalone=standalone,
         hits=hits,
@@ -64,6 +74,9 @@ def retrieve(
         unknown_names=unknown_names(database, infos, question_names(standalone.question)),
         terms=terms,
         unknown_terms=unknown_terms(database, infos, terms),
+        # The question as asked (a follow-up with the question it follows): the thread found the documents,
+        # a follow-up's own words say which part of them it wants.
+        sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS)),
     )
 
 

@@ -183,3 +183,40 @@ def _hit(row: Any, names: dict[int, str]) -> Hit:
 
 def _vector_literal(vector: Any) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+
+
+def closest_in_documents(database: Database, embedder: Embedder, query: str, document_ids: Sequence[int], per_document: int) -> list[Hit]:
+    """Each document's `per_document` chunks closest to `query`, document by document in the order given.
+
+    The hybrid search ranks chunks across the whole collection, so of a long page (Node's process.md has 249
+    chunks) it may keep a section that shares the question's words and miss the one that answers it.
+    """
+    if not document_ids or per_document < 1:
+        return []
+    dim = int(embedder.dimension)
+    vector = f"c.embedding::vector({dim})"
+    query_vector = f"CAST(:embedding AS vector({dim}))"
+    sql = f"""
+SELECT c.id AS chunk_id, c.document_id, c.collection_id, k.name AS collection, d.source, d.title, d.url,
+       c.heading_path AS heading, c.text, 1 - c.distance AS similarity
+FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS wanted(id, place)
+CROSS JOIN LATERAL (
+    SELECT c.*, {vector} <=> {query_vector} AS distance FROM chunks c
+    WHERE c.document_id = wanted.id AND c.embedding_dim = {dim}
+    ORDER BY distance LIMIT :per_document
+) c
+JOIN documents d ON d.id = c.document_id
+JOIN collections k ON k.id = c.collection_id
+ORDER BY wanted.place, c.distance
+"""
+    params = {"embedding": _vector_literal(embedder.embed_query(query)), "ids": list(document_ids), "per_document": per_document}
+    with database.session() as session:
+        rows = session.execute(text(sql), params).mappings().all()
+    return [
+        Hit(
+            chunk_id=row["chunk_id"], document_id=row["document_id"], collection=row["collection"], source=row["source"],
+            title=row["title"] or "", url=row["url"], heading=row["heading"] or "", text=row["text"], score=0.0,
+            similarity=float(row["similarity"]), best_similarity=None, vector_rank=None, keyword_rank=None,
+        )
+        for row in rows
+    ]

@@ -36,6 +36,11 @@ class Standalone:
     def is_followup(self) -> bool:
         return bool(self.context)
 
+    @property
+    def as_asked(self) -> str:
+        """The question with the one it follows up on before it: what a section must answer."""
+        return f"{self.context}\n{self.question}" if self.context else self.question
+
 
 def looks_like_followup(question: str) -> bool:
     lowered = question.strip().lower()

@@ -43,6 +43,7 @@ class Unit:
     position: int  # reading order within its chunk
     code: bool = False  # a line of code: it follows the prose that explains it, it doesn't lead
     label: str = ""  # the API name of its section or term, shown before it unless the reply showed it already
+    follows: bool = False  # a later sentence of the paragraph the previous unit began: it may finish that thought
 
     @property
     def shown(self) -> str:
@@ -84,17 +85,20 @@ def _prose(lines: list[str], section: str, units: list[Unit], term: str = "") ->
         term, lines = _collapse(lines[0]), lines[1:]  # "Friday freeze\nDeploys freeze after…"
     sentences = _merge_short([s for s in _SENTENCE_END.split(_collapse(" ".join(lines))) if s])
     label = term if _is_code_term(term) else section if _is_code_term(section) else ""
-    for sentence in sentences:
+    for place, sentence in enumerate(sentences):
         named = label and _name(label) not in sentence
-        units.append(Unit(shorten(sentence), _join(section, term), len(units), label=label if named else ""))
+        units.append(Unit(shorten(sentence), _join(section, term), len(units), label=label if named else "", follows=place > 0))
     return sentences[-1] if sentences else ""
 
 
 def _blocks(body: str) -> list[tuple[str, list[str]]]:
     """("prose" | "item" | "code", lines): paragraphs, list items and code, fences honoured across blank lines."""
     blocks: list[tuple[str, list[str]]] = []
-    current: tuple[str, list[str]] | None = None
-    in_fence = False
+    lines = _HTML_COMMENT.sub("", body).splitlines()  # Markdown's hidden metadata (<!-- YAML ... -->) is no text
+    fences = sum(bool(_FENCE.match(line)) for line in lines)
+    # An odd number of fences: the chunk began inside a code block an earlier chunk opened.
+    in_fence = fences % 2 == 1 and not _FENCE.match(lines[0] if lines else "")
+    current: tuple[str, list[str]] | None = ("code", []) if in_fence else None
 
     def close() -> None:
         nonlocal current
@@ -103,7 +107,7 @@ def _blocks(body: str) -> list[tuple[str, list[str]]]:
             blocks.append(("code", lines) if kind == "prose" and _is_code(lines) else current)
         current = None
 
-    for line in _HTML_COMMENT.sub("", body).splitlines():  # Markdown's hidden metadata (<!-- YAML ... -->) is no text
+    for line in lines:
         if _FENCE.match(line):
             close()
             in_fence = not in_fence

@@ -117,3 +117,19 @@ def test_definitions_are_never_cut_from_their_term(chunker, embedder):
     assert all(f"Sentence {n} of" in said for n in range(40))
     short = [c for c in chunks if "--option-5 <value>" in c.text]
     assert len(short) == 1 and "--option-5 <value>\nSets value number 5 for the graft; the default is 50" in short[0].text
+
+
+def test_code_is_cut_between_lines_and_prose_between_sentences(chunker):
+    listing = "\n".join(f"  {{ model: 'Intel(R) Core(TM) i7', speed: 2926, idle: {n}, irq: 0 }}," for n in range(60))
+    prose = " ".join(f"Sentence {n} of the paragraph wraps\nacross a hard line break before it ends." for n in range(40))
+    chunks = chunker.split([Section(["OS", "os.cpus()"], f"```js\n[\n{listing}\n]\n```\n\n{prose}")])
+
+    code_lines = {f"  {{ model: 'Intel(R) Core(TM) i7', speed: 2926, idle: {n}, irq: 0 }}," for n in range(60)}
+    for chunk in chunks:
+        for line in chunk.text.split("\n"):
+            if "model:" in line:
+                assert line in code_lines  # never "idle:" cut from its value at the colon
+        prose_lines = [line for line in chunk.text.split("\n") if "Sentence" in line or "across" in line]
+        if prose_lines:  # a chunk's prose starts at a sentence and ends at one: no half-sentence at its edges
+            assert prose_lines[0].startswith("Sentence") and prose_lines[-1].endswith("ends.")
+    assert sum(c.text.count("idle:") for c in chunks) >= 60
