@@ -53,3 +53,27 @@ def test_units_keep_a_term_with_its_description_and_drop_hidden_metadata():
     code = [u for u in units if u.code]
     assert [u.text for u in code] == ["import { rm } from 'node:fs/promises';", "await rm('dist', { recursive: true, force: true });"]
     assert code[0].context.endswith("Remove it like this:")
+
+
+def test_a_chunk_that_begins_inside_a_code_block_keeps_its_prose_apart():
+    # The chunk before this one opened the fence: its closing fence must not open a new one.
+    body = "  idle: 1070919370,\n  },\n]\n```\n\n`os.cpus().length` should not be used to calculate the amount of parallelism\navailable to an application. Use\n[`os.availableParallelism()`](#osavailableparallelism) for this purpose."
+    units = split_units(body, "OS > os.cpus()")
+    prose = [u for u in units if not u.code]
+    assert [u.text for u in prose] == [
+        "`os.cpus().length` should not be used to calculate the amount of parallelism available to an application.",
+        "Use [`os.availableParallelism()`](#osavailableparallelism) for this purpose.",
+    ]
+    assert prose[1].follows and not prose[0].follows
+    assert all(u.code for u in units if "idle" in u.text)
+
+
+def test_the_sentence_after_the_lead_in_its_paragraph_comes_with_it():
+    from bot.answering.compose import choose_units
+    from bot.answering.evidence import Scored, Source
+
+    source = Source(1, ())
+    units = split_units("`os.cpus().length` should not be used for sizing a pool. Use `os.availableParallelism()` for this purpose.\n\nThe `nice` values are POSIX-only.")
+    scored = [Scored(units[0], source, 0.95, 0), Scored(units[2], source, 0.7, 2), Scored(units[1], source, 0.3, 1)]
+    chosen = choose_units(scored)
+    assert [c.unit.text for c in chosen][:2] == [units[0].text, "Use `os.availableParallelism()` for this purpose."]

@@ -128,3 +128,24 @@ def test_the_full_text_half_ranks_at_most_the_row_budget(db, embedder, monkeypat
     hits = hybrid_search(db, embedder, "deploy button", ["handbook"], limit=30, mode="keyword")
 
     assert len(hits) == 7 and all("deploy" in h.text.lower() for h in hits)
+
+
+def test_the_first_documents_closest_sections_come_along_even_when_the_fused_list_left_them_out(db, embedder):
+    from bot.answering.retrieve import SECTION_CHUNKS, retrieve
+
+    # A long page: the reply's units are read from its sections closest to the question, not only from the
+    # chunks of it that the fused list kept (here one).
+    rules = [(f"Taxis > Rule {n}", f"Taxi rule {n}: a taxi to the airport is booked with the travel desk, taxi receipts go to expenses.") for n in range(12)]
+    answer = ("Taxis > Claims", "Reimbursement for cab rides: submit the receipt in Expensify; finance pays it back with your next salary.")
+    add_collection(db, embedder, "handbook", [Doc("taxis.md", "Taxis", [*rules, answer]), *TRAVEL])
+
+    found = retrieve(db, embedder, QUESTION, ["handbook"], k=1)
+    page = found.hits[0].document_id
+    chunks = found.chunks_of(page)
+    assert chunks[0] == found.hits[0]  # the fused list's own chunk first
+    assert len({h.chunk_id for h in chunks}) == len(chunks) >= SECTION_CHUNKS  # a chunk both lists have is there once
+    sections = [h for h in found.sections if h.document_id == page]
+    assert len(sections) == SECTION_CHUNKS
+    assert [h.similarity for h in sections] == sorted((h.similarity for h in sections), reverse=True)
+    assert found.hits[0].heading == "Taxis > Claims"
+    assert sum(h.heading.startswith("Taxis > Rule") for h in chunks) == SECTION_CHUNKS - 1  # the page's next closest sections
