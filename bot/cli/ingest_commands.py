@@ -5,10 +5,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from bot.cli.context import cli_context
 from bot.cli.ingest_summary import check_outcome, print_summary
+from bot.cli.tables import print_table
 from bot.errors import ConfigError, LocationUnreadable, NotFound
 from bot.slack import knowledge_jobs
 from ingestion.summary import IngestSummary
@@ -109,10 +109,11 @@ def sources(
     from ingestion.admin import list_sources
 
     rows = list_sources(cli_context(ctx).database(), collection)
-    table = Table("collection", "source", "from", "title", "chunks", "updated")
-    for row in rows:
-        table.add_row(row.collection, row.source, row.location, row.title, str(row.chunks), f"{row.updated:%Y-%m-%d %H:%M}")
-    console.print(table if rows else "No documents ingested yet.")
+    print_table(
+        console, ("collection", "source", "from", "title", "chunks", "updated"),
+        ((r.collection, r.source, r.location, r.title, str(r.chunks), f"{r.updated:%Y-%m-%d %H:%M}") for r in rows),
+        empty="No documents ingested yet.",
+    )
 
 
 @sources_app.command("remove")
@@ -156,10 +157,11 @@ def collections(ctx: typer.Context) -> None:
     from ingestion.admin import list_collections
 
     rows = list_collections(cli_context(ctx).database())
-    table = Table("name", "model", "dim", "documents", "chunks")
-    for row in rows:
-        table.add_row(row.name, row.model, str(row.dimension), str(row.documents), str(row.chunks))
-    console.print(table if rows else "No collections yet: `docbot ingest PATH` creates one.")
+    print_table(
+        console, ("name", "model", "dim", "documents", "chunks"),
+        ((r.name, r.model, str(r.dimension), str(r.documents), str(r.chunks)) for r in rows),
+        empty="No collections yet: `docbot ingest PATH` creates one.",
+    )
 
 
 @collections_app.command("remove")
@@ -189,13 +191,14 @@ def jobs(
     from ingestion.admin import list_jobs
 
     rows = list_jobs(cli_context(ctx).database(), limit)
-    table = Table("run", "job", "state", "collection", "locations", "started", "result", "error")
-    for row in rows:
-        table.add_row(
-            str(row.run_id), row.job, row.state, row.collection, ", ".join(row.locations)[:60],
-            f"{row.started:%Y-%m-%d %H:%M:%S}", row.result, row.error or "",
-        )
-    console.print(table if rows else "No ingest runs yet.")
+    print_table(
+        console, ("run", "job", "state", "collection", "locations", "started", "result", "error"),
+        (
+            (str(r.run_id), r.job, r.state, r.collection, ", ".join(r.locations)[:60], f"{r.started:%Y-%m-%d %H:%M:%S}", r.result, r.error or "")
+            for r in rows
+        ),
+        empty="No ingest runs yet.",
+    )
 
 
 def worker(

@@ -2,9 +2,9 @@
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from bot.cli.context import cli_context
+from bot.cli.tables import print_table
 from bot.errors import NotFound
 
 console = Console(soft_wrap=True)
@@ -19,11 +19,14 @@ def schedules(ctx: typer.Context) -> None:
     from ingestion.schedule import list_scheduled
 
     rows = list_scheduled(cli_context(ctx).database())
-    table = Table("id", "collection", "location", "every", "last synced")
-    for row in rows:
-        last = f"{row.last_synced_at:%Y-%m-%d %H:%M}" if row.last_synced_at else "never"
-        table.add_row(str(row.id), row.collection, row.location, _duration(row.every_seconds), last)
-    console.print(table if rows else "No periodic re-syncs: `docbot ingest PATH --every 1h` registers one.")
+    print_table(
+        console, ("id", "collection", "location", "every", "last synced"),
+        (
+            (str(r.id), r.collection, r.location, _duration(r.every_seconds), f"{r.last_synced_at:%Y-%m-%d %H:%M}" if r.last_synced_at else "never")
+            for r in rows
+        ),
+        empty="No periodic re-syncs: `docbot ingest PATH --every 1h` registers one.",
+    )
 
 
 @schedules_app.command("cancel")

@@ -8,27 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
-
-from bot.cli.app import app
-from bot.errors import DocbotError
 from ingestion import schedule
 from ingestion.queue import defer_sync, make_app
 from ingestion.ingest_worker import run_worker
 from tests.ingestion.helpers import rows
-
-
-@pytest.fixture
-def docbot(settings, embedder):
-    env = {"DATABASE_URL": settings.database_url, "DOCBOT_HOME": str(settings.docbot_home), "COLUMNS": "200"}
-
-    def invoke(*args: str):
-        result = CliRunner().invoke(app, list(args), env=env)
-        if result.exception and not isinstance(result.exception, (SystemExit, DocbotError)):
-            raise result.exception  # DocbotErrors are what `main()` prints as one line
-        return result
-
-    return invoke
 
 
 def test_ingest_prints_a_summary_and_the_admin_commands_show_it(docbot, db, handbook: Path):

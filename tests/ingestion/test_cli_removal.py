@@ -9,7 +9,6 @@ from sqlalchemy import text
 from bot.errors import ConfigError
 from ingestion.queue import enqueue, make_app
 from tests.ingestion.helpers import rows, sources
-from tests.ingestion.test_cli import docbot  # noqa: F401 - the fixture running `docbot` in-process
 
 
 def _syncs(db) -> list[tuple]:

@@ -9,27 +9,12 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from typer.testing import CliRunner
 
-from bot.cli.app import app
 from bot.cli.ingest_summary import print_summary
-from bot.errors import DocbotError, NothingIngested
+from bot.errors import NothingIngested
 from ingestion.summary import IngestSummary
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
-
-
-@pytest.fixture
-def docbot(settings, embedder):
-    env = {"DATABASE_URL": settings.database_url, "DOCBOT_HOME": str(settings.docbot_home), "COLUMNS": "200"}
-
-    def invoke(*args: str):
-        result = CliRunner().invoke(app, list(args), env=env)
-        if result.exception and not isinstance(result.exception, (SystemExit, DocbotError)):
-            raise result.exception
-        return result
-
-    return invoke
 
 
 def _folder(tmp_path: Path, good: int, images: int) -> Path:
