@@ -36,6 +36,7 @@ _DECLINES = re.compile(
 )
 _NEGATION = re.compile(r"\b(not|no|never|cannot|none|without)\b|n't\b", re.IGNORECASE)
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.:,]\d+)*")
+_LABELLED = re.compile(r"`(?P<label>[^`]+)`: (?P<quote>.+)", re.DOTALL)  # a quote under its API name (units.Unit.shown)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Verifier:
         support = self.support(sentence.sources)
         if not content_terms(text):
             return Check(False, "says nothing")
-        if sentence.quoted and text.removesuffix(" …") in support.text:
+        if sentence.quoted and _copied(text, support.text):
             return Check(True)
         if _DECLINES.search(text):
             return Check(False, "declines to answer")
@@ -94,6 +95,13 @@ class Verifier:
         if _flips_negation(text, support.units):
             return Check(False, "negation differs from its source")
         return Check(True)
+
+
+def _copied(text: str, source_text: str) -> bool:
+    """A quote as it stands in the source, or `label`: quote where both do (the API name or option it is under)."""
+    labelled = _LABELLED.match(text)
+    parts = [labelled["label"], labelled["quote"]] if labelled else [text]
+    return all(part.removesuffix(" …") in source_text for part in parts)
 
 
 def _known(term: str, known: set[str]) -> bool:

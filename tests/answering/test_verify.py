@@ -76,3 +76,13 @@ def test_only_the_sentences_that_pass_come_through_in_order():
     source = evidence.sources[0]
     written = [Sentence(t, (source,), quoted=False) for t in ("Deploys freeze after 15:00 on Fridays.", "They freeze at 17:30.", "Hotfixes need a second reviewer.")]
     assert [s.text for s in verified(written, evidence)] == ["Deploys freeze after 15:00 on Fridays.", "Hotfixes need a second reviewer."]
+
+
+def test_a_quote_under_its_option_passes_even_when_the_option_says_no():
+    # "--no-autosquash" is the option's name, not a negation the quote adds.
+    option = "--autosquash, --no-autosquash\nWhen the commit log message begins with \"fixup!\", automatically modify the todo list of rebase -i."
+    evidence = _evidence("How do I squash fixup commits automatically?", option)
+    verifier = Verifier(evidence)
+    quote = "When the commit log message begins with \"fixup!\", automatically modify the todo list of rebase -i."
+    assert verifier.check(Sentence(f"`--autosquash, --no-autosquash`: {quote}", evidence.sources[:1], quoted=True)).passed
+    assert not verifier.check(Sentence(f"`--autosquash-all`: {quote}", evidence.sources[:1], quoted=True)).passed  # a label it doesn't have
