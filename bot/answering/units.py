@@ -94,10 +94,11 @@ def _prose(lines: list[str], section: str, units: list[Unit], term: str = "") ->
 def _blocks(body: str) -> list[tuple[str, list[str]]]:
     """("prose" | "item" | "code", lines): paragraphs, list items and code, fences honoured across blank lines."""
     blocks: list[tuple[str, list[str]]] = []
-    lines = _HTML_COMMENT.sub("", body).splitlines()  # Markdown's hidden metadata (<!-- YAML ... -->) is no text
-    fences = sum(bool(_FENCE.match(line)) for line in lines)
-    # An odd number of fences: the chunk began inside a code block an earlier chunk opened.
-    in_fence = fences % 2 == 1 and not _FENCE.match(lines[0] if lines else "")
+    lines = _uncommented(body).splitlines()  # Markdown's hidden metadata (<!-- YAML ... -->) is no text
+    fences = [i for i, line in enumerate(lines) if _FENCE.match(line)]
+    # An odd number of fences, the first a bare one after code: the chunk began inside a code block an
+    # earlier chunk opened (a fence with a language, ```js, opens one that the next chunk closes).
+    in_fence = len(fences) % 2 == 1 and fences[0] > 0 and lines[fences[0]].strip() in ("```", "~~~") and _is_code(lines[: fences[0]])
     current: tuple[str, list[str]] | None = ("code", []) if in_fence else None
 
     def close() -> None:
@@ -127,6 +128,17 @@ def _blocks(body: str) -> list[tuple[str, list[str]]]:
             current[1].append(line)  # a wrapped line of the paragraph or list item
     close()
     return blocks
+
+
+def _uncommented(body: str) -> str:
+    """Without HTML comments, also one the chunk begins or ends inside of (its other end in the neighbouring chunk)."""
+    body = _HTML_COMMENT.sub("", body)
+    close, open_ = body.find("-->"), body.find("<!--")
+    if close >= 0 and (open_ < 0 or close < open_):
+        body = body[close + 3:]
+    if (open_ := body.rfind("<!--")) >= 0:
+        body = body[:open_]
+    return body
 
 
 def shorten(text: str, limit: int = MAX_UNIT_CHARS) -> str:

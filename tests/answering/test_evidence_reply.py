@@ -77,3 +77,14 @@ def test_the_sentence_after_the_lead_in_its_paragraph_comes_with_it():
     scored = [Scored(units[0], source, 0.95, 0), Scored(units[2], source, 0.7, 2), Scored(units[1], source, 0.3, 1)]
     chosen = choose_units(scored)
     assert [c.unit.text for c in chosen][:2] == [units[0].text, "Use `os.availableParallelism()` for this purpose."]
+
+
+def test_a_chunk_that_opens_a_code_block_or_cuts_a_comment_keeps_its_prose():
+    # A fence with a language opens a block the next chunk closes; a comment cut by the chunk's edge is no text.
+    opening = "Bootstrapping within a worker is done within the event loop.\n\n```js\nconst { Worker, parentPort } = require('node:worker_threads');"
+    assert [(u.text, u.code) for u in split_units(opening)] == [
+        ("Bootstrapping within a worker is done within the event loop.", False),
+        ("const { Worker, parentPort } = require('node:worker_threads');", True),
+    ]
+    cut = "version: v14.8.0\npr-url: https://github.com/nodejs/node/pull/34558\n-->\n\nThe `await` keyword may be used at the top level of a module.\n\n<!-- YAML\nadded: v1.0.0"
+    assert [u.text for u in split_units(cut)] == ["The `await` keyword may be used at the top level of a module."]
