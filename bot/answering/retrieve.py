@@ -25,8 +25,8 @@ from bot.embeddings import Embedder
 RETRIEVE_CHUNKS = 16  # a reply's units are chosen from these: the answering section is often not the top chunk
 PER_DOCUMENT = 3  # chunks of one document among the results before other documents get their turn
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
-SECTION_DOCUMENTS = 4  # the first documents of the results, whose closest sections are read as well
-SECTION_CHUNKS = 4  # of each: a long page's answering section is often not among its chunks the hybrid search kept
+SECTION_DOCUMENTS = 3  # the first documents of the results, whose closest sections are read as well
+SECTION_CHUNKS = 6  # of each: a long page's answering section is often not among its chunks the hybrid search kept
 COMMON_SHARE = 0.2  # a word in more than this share of the chunks doesn't tell documents apart
 _MIN_NAME_CHARS = 3
 
