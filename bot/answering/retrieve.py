@@ -85,8 +85,9 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
 
     The vector search gets the question; the full-text search gets its distinctive words only (a word in
     more than a fifth of the collection's chunks, "node" in Node's docs, ranks every long page first);
-    the two lists are fused by reciprocal rank. At most `PER_DOCUMENT` chunks of one document come
-    before the others get their turn: one long page must not push every other document out of sight.
+    the two lists are fused by reciprocal rank, and documents ranked by their best chunks together (by_document).
+    At most `PER_DOCUMENT` chunks of one document come before the others get their turn: one long page must
+    not push every other document out of sight.
     """
     if mode != "hybrid":
         ranked = hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode)
@@ -95,8 +96,21 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
         keywords = " ".join(distinctive_terms(database, infos, [t.strip("-") for t in content_terms(query)]))
         vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
         keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword")
-        ranked = fuse(vector, keyword)
+        ranked = by_document(fuse(vector, keyword))
     return _varied(ranked, limit)
+
+
+def by_document(ranked: Sequence[Hit]) -> list[Hit]:
+    """The chunks grouped by document, documents ordered by the summed score of their best `PER_DOCUMENT` chunks.
+
+    A page that several of the fused list's chunks come from is more likely the one that answers than a
+    page with one lucky sentence (CombSUM, capped so that a long page's many weak chunks don't add up).
+    """
+    scores: dict[int, list[float]] = {}
+    for hit in ranked:
+        scores.setdefault(hit.document_id, []).append(hit.score)
+    weight = {document: sum(sorted(values, reverse=True)[:PER_DOCUMENT]) for document, values in scores.items()}
+    return sorted(ranked, key=lambda h: (-weight[h.document_id], -h.score, h.chunk_id))
 
 
 def fuse(vector: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
