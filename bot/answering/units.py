@@ -34,6 +34,8 @@ _LINK_DEFINITION = re.compile(r"^\s*\[[^\[\]]+\]:\s*\S*\s*$")  # Markdown's "[la
 _URL = re.compile(r"https?://\S+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _MIN_WORDS = 3
+# Words that continue a sentence, never start one in lower case.
+_CONTINUATION = re.compile(r"(?:which|and|or|but|so|then|where|whereas|because|while|whose|nor|than|thus|hence)\b")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def _readable(unit: Unit) -> bool:
     """Worth showing alone: some words (not just a name or a link), or a line of code."""
     if unit.code:
         return True
+    if _CONTINUATION.match(unit.text):
+        return False  # "which will run gitk and…": the end of a sentence that began before a code block or the chunk
     words = _WORD.findall(_URL.sub(" ", unit.text)) + _URL.findall(unit.text)  # "Runbook: https://…" says where to look
     return len(words) >= (_MIN_WORDS - 1 if _URL.search(unit.text) else _MIN_WORDS) and (len(unit.text) >= _MIN_UNIT_CHARS or bool(identifiers(unit.text)))
 

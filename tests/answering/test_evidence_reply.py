@@ -88,3 +88,8 @@ def test_a_chunk_that_opens_a_code_block_or_cuts_a_comment_keeps_its_prose():
     ]
     cut = "version: v14.8.0\npr-url: https://github.com/nodejs/node/pull/34558\n-->\n\nThe `await` keyword may be used at the top level of a module.\n\n<!-- YAML\nadded: v1.0.0"
     assert [u.text for u in split_units(cut)] == ["The `await` keyword may be used at the top level of a module."]
+
+
+def test_the_end_of_a_sentence_that_began_before_a_code_block_is_not_a_unit():
+    body = "To see the suspects, run\n\n    $ git bisect visualize\n\nwhich will run gitk and label the commit it chose with a marker.\n\nThen mark it good or bad."
+    assert [u.text for u in split_units(body) if not u.code] == ["Then mark it good or bad."]
