@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import text
 
-from bot.answering import calibration
+from bot.answering import calibration, vocabulary
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
 from bot.errors import EmbeddingServiceError, LocationUnreadable, UnsupportedDocument
@@ -179,14 +180,25 @@ class Ingestor:
         candidate = Candidate(source=document.source, location=document.source, url=document.url)
         self._prepare_data(candidate, document.markdown.encode(), "text/markdown")
         self._flush()
+        if self.summary.added or self.summary.updated:
+            with self.database.session() as session:
+                document_id = session.execute(
+                    text("SELECT id FROM documents WHERE collection_id = :c AND location = :l AND source = :s"),
+                    {"c": self.collection_id, "l": candidate.location, "s": candidate.source},
+                ).scalar()
+            if document_id is not None:
+                vocabulary.add_document(self.database, self.collection_id, document_id)
         self.summary.seconds = round(time.monotonic() - started, 3)
         return self.summary
 
     def _calibrate(self) -> None:
-        """Measures the collection's similarity scale again when its chunks changed (answering decides relevance by it)."""
+        """Measures the collection's similarity scale and counts its vocabulary again when its chunks changed
+        (answering decides relevance by both)."""
         changed = self.summary.added or self.summary.updated or self.summary.removed
         if changed or calibration.stored(self.database, self.collection_id, self.embedder) is None:
             calibration.calibrate(self.database, self.collection_id, self.embedder)
+        if changed:
+            vocabulary.count(self.database, self.collection_id)
 
     def _prepare(self, candidate: Candidate) -> None:
         try:

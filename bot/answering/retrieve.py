@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import text
 
 from bot.answering import calibration as calibrations
+from bot.answering import vocabulary
 from bot.answering.calibration import Calibration
 from bot.answering.identifiers import bare, identifiers
 from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
@@ -133,15 +134,7 @@ def distinctive_terms(database: Database, infos: Sequence[CollectionInfo], terms
     """The terms some chunk has but no more than `COMMON_SHARE` of them; all the found terms if none is that rare."""
     if not terms or not infos:
         return list(terms)
-    with database.session() as session:
-        total = session.execute(text("SELECT count(*) FROM chunks WHERE collection_id = ANY(:ids)"), {"ids": [c.id for c in infos]}).scalar() or 0
-        counts = dict(session.execute(
-            text(
-                "SELECT t.term, (SELECT count(*) FROM chunks c WHERE c.collection_id = ANY(:ids) "
-                "AND c.tsv @@ plainto_tsquery('english', t.term)) FROM unnest(CAST(:terms AS text[])) AS t(term)"
-            ),
-            {"terms": list(dict.fromkeys(terms)), "ids": [c.id for c in infos]},
-        ).all())
+    total, counts = vocabulary.chunks_with(database, [c.id for c in infos], terms)
     found = [t for t in dict.fromkeys(terms) if counts.get(t)]
     rare = [t for t in found if counts[t] <= COMMON_SHARE * total]
     return rare or found
@@ -169,7 +162,11 @@ def question_names(question: str) -> list[str]:
 
 
 def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Sequence[str]) -> tuple[str, ...]:
-    """The names that appear verbatim in no chunk (heading or text) of the collections."""
+    """The names that appear verbatim in no chunk (heading or text) of the collections.
+
+    The full-text index narrows the chunks to those with every word of the name (the parser splits
+    `requests.Session` in a question as it does in a chunk), so the verbatim check reads only those.
+    """
     if not names or not infos:
         return ()
     with database.session() as session:
@@ -177,7 +174,8 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
             text(
                 "SELECT name FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS n(name, place) "
                 "WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.collection_id = ANY(:ids) "
-                "AND strpos(c.heading_path || ' ' || c.text, n.name) > 0) ORDER BY place"
+                "AND c.tsv @@ plainto_tsquery('english', n.name) AND strpos(c.heading_path || ' ' || c.text, n.name) > 0) "
+                "AND numnode(plainto_tsquery('english', n.name)) > 0 ORDER BY place"
             ),
             {"names": list(dict.fromkeys(names)), "ids": [c.id for c in infos]},
         ).scalars().all()
@@ -185,19 +183,11 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
 
 
 def unknown_terms(database: Database, infos: Sequence[CollectionInfo], terms: Sequence[str]) -> tuple[str, ...]:
-    """The words no chunk of the collections has, by the full-text index (so "folders" finds "folder")."""
+    """The words no chunk of the collections has, by the full-text index's lexemes (so "folders" finds "folder")."""
     if not terms or not infos:
         return ()
-    with database.session() as session:
-        rows = session.execute(
-            text(
-                "SELECT term FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS t(term, place) "
-                "WHERE numnode(plainto_tsquery('english', t.term)) > 0 AND NOT EXISTS (SELECT 1 FROM chunks c "
-                "WHERE c.collection_id = ANY(:ids) AND c.tsv @@ plainto_tsquery('english', t.term)) ORDER BY place"
-            ),
-            {"terms": list(terms), "ids": [c.id for c in infos]},
-        ).scalars().all()
-    return tuple(rows)
+    _, counts = vocabulary.chunks_with(database, [c.id for c in infos], terms)
+    return tuple(t for t in terms if counts.get(t, -1) == 0)
 
 
 def _calibration(database: Database, embedder: Embedder, infos: Sequence[CollectionInfo], hits: Sequence[Hit]) -> Calibration | None:

@@ -53,6 +53,8 @@ class Collection(Base):
     embedding_dim: Mapped[int] = mapped_column(Integer, nullable=False)
     # The collection's own similarity scale, measured after each ingest (bot/answering/calibration.py).
     calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # How many chunks its vocabulary (collection_terms) was counted over; None: not counted yet.
+    vocabulary_chunks: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = _created()
 
     documents: Mapped[list["Document"]] = relationship(back_populates="collection", passive_deletes=True)
@@ -109,6 +111,16 @@ class Chunk(Base):
         TSVECTOR,
         Computed("to_tsvector('english'::regconfig, heading_path || ' ' || text)", persisted=True),
     )
+
+
+class CollectionTerm(Base):
+    """A lexeme of a collection's full-text index and how many of its chunks have it (bot/answering/vocabulary.py)."""
+
+    __tablename__ = "collection_terms"
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True)
+    lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
+    chunks: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class Channel(Base):

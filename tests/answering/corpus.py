@@ -27,6 +27,7 @@ def add_collection(database: Database, embedder: Embedder, name: str, docs: list
             collection = Collection(name=name, embedding_model=embedder.model_name, embedding_dim=embedder.dimension)
             session.add(collection)
             session.flush()
+        collection.vocabulary_chunks = None  # chunks written behind ingest's back: the vocabulary is counted again when read
         for doc in docs:
             document = Document(
                 collection_id=collection.id, source=doc.source, title=doc.title, url=doc.url, content_hash=_hash(str(doc.sections))

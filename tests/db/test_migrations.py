@@ -36,5 +36,5 @@ def test_downgrade_to_base_and_back(db):
     assert tables <= {"alembic_version"}
     assert "vector" not in extensions
     upgrade(db)
-    assert current_revision(db) == "0006"
+    assert current_revision(db) == "0008"
     assert _differences(db) == []

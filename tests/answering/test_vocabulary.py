@@ -1,0 +1,53 @@
+"""A collection's vocabulary: counted by ingest, read per question by key, equal to counting the chunks."""
+
+from sqlalchemy import text
+
+from bot.answering import vocabulary
+from bot.answering.retrieve import distinctive_terms, unknown_names, unknown_terms
+from bot.answering.retriever import resolve_collections
+from ingestion.pipeline import InMemoryDocument, ingest, ingest_document
+from tests.answering.corpus import Doc, add_collection
+from tests.conftest import REPO
+
+
+def _live_count(db, collection: str, term: str) -> int:
+    with db.session() as session:
+        return session.execute(
+            text("SELECT count(*) FROM chunks c JOIN collections k ON k.id = c.collection_id WHERE k.name = :n AND c.tsv @@ plainto_tsquery('english', :t)"),
+            {"n": collection, "t": term},
+        ).scalar()
+
+
+def test_ingest_counts_the_vocabulary_and_the_counts_are_the_chunks_that_have_each_word(db, settings, embedder):
+    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    infos = resolve_collections(db, ["handbook"])
+    with db.session() as session:
+        counted = session.execute(text("SELECT vocabulary_chunks FROM collections WHERE name = 'handbook'")).scalar()
+        chunks = session.execute(text("SELECT count(*) FROM chunks")).scalar()
+    assert counted == chunks > 0
+    total, counts = vocabulary.chunks_with(db, [c.id for c in infos], ["rollback", "deploys", "friday", "kubernetes", "the"])
+    assert total == chunks
+    for term in ("rollback", "deploys", "friday"):
+        assert counts[term] == _live_count(db, "handbook", term) > 0
+    assert counts["kubernetes"] == 0 and "the" not in counts  # a stopword has no lexeme: it is left out
+    assert unknown_terms(db, infos, ["rollback", "kubernetes", "the"]) == ("kubernetes",)
+
+
+def test_a_document_added_on_its_own_adds_its_words(db, settings, embedder):
+    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    infos = resolve_collections(db, ["handbook"])
+    assert unknown_terms(db, infos, ["zeppelin"]) == ("zeppelin",)
+    ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
+    assert unknown_terms(db, infos, ["zeppelin"]) == ()
+    assert vocabulary.chunks_with(db, [c.id for c in infos], ["zeppelin"])[1]["zeppelin"] == _live_count(db, "handbook", "zeppelin")
+
+
+def test_a_collection_never_counted_is_counted_when_first_read_and_common_words_are_not_distinctive(db, embedder):
+    docs = [Doc(f"page{n}.md", f"Page {n}", [("Guide", f"The widget manual, page {n}: tune the flux capacitor {n} times.")]) for n in range(9)]
+    docs.append(Doc("rare.md", "Rare", [("Guide", "The widget manual mentions the gyroscope once.")]))
+    add_collection(db, embedder, "manual", docs)
+    infos = resolve_collections(db, ["manual"])
+    # "widget" is in every chunk: it tells no document apart; "gyroscope" is in one.
+    assert distinctive_terms(db, infos, ["widget", "gyroscope"]) == ["gyroscope"]
+    assert distinctive_terms(db, infos, ["widget"]) == ["widget"]  # none rare: the found ones
+    assert unknown_names(db, infos, ["flux", "gyroscope", "hoverboard"]) == ("hoverboard",)
