@@ -9,7 +9,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.answering.evaluation import load_cases, run_case, summarize
 from bot.answering.evidence import source_label
+from bot.answering.retriever import resolve_collections
+from bot.answering.service import AnswerService
 from bot.answering.types import Answer, Turn
 from bot.cli.context import cli_context
 from bot.errors import NotFound
@@ -93,8 +96,6 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help='One JSON line per question, then {"summary": {...}}'),
 ) -> None:
     """Measure retrieval (hit@k, MRR), answers (keyword recall, latency) and abstention on a question set."""
-    from bot.answering.evaluation import load_cases, run_case, summarize
-
     cases = load_cases(file)
     service, collections = _service(ctx, collection)
     results = []
@@ -122,8 +123,6 @@ def evaluate(
 
 
 def _service(ctx: typer.Context, collection: list[str]):
-    from bot.answering.retriever import resolve_collections
-    from bot.answering.service import AnswerService
 
     context = cli_context(ctx)
     database = context.database()
@@ -142,7 +141,6 @@ def _split(values: list[str]) -> list[str]:
 
 def answer_streamed(service, question: str, collections: list[str], history) -> Answer:
     """Prints the reply as it is shown, sentence by sentence: every sentence printed has passed the check."""
-
     def show(piece: str) -> None:
         console.print(piece, end="", markup=False, highlight=False)
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import typer
 
 from bot.db.engine import Database, connect
+from bot.db.migrate import upgrade
 from bot.settings import Settings
 
 
@@ -18,7 +19,6 @@ class CliContext:
         if self._database is None:
             self._database = connect(self.settings)
             if migrate:
-                from bot.db.migrate import upgrade
 
                 upgrade(self._database)
         return self._database

@@ -6,6 +6,7 @@ from rich.console import Console
 from bot.cli.context import cli_context
 from bot.db import embedded
 from bot.db.engine import describe_url, url_without_password
+from bot.db.migrate import current_revision
 
 console = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -14,8 +15,6 @@ db_app = typer.Typer(help="Manage the embedded PostgreSQL server (used when DATA
 
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the database schema to the latest version."""
-    from bot.db.migrate import current_revision
-
     database = cli_context(ctx).database(migrate=True)
     console.print(f"Database {database.describe()} is at revision {current_revision(database)}.")
 

@@ -9,8 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 
 import examples
+from bot.answering.service import AnswerService
+from bot.cli.answer_commands import answer_streamed, print_sources
 from bot.cli.context import cli_context
 from bot.errors import NotFound
+from ingestion.pipeline import ingest
 
 console = Console(soft_wrap=True)
 
@@ -23,10 +26,6 @@ def demo(
     handbook: Path | None = typer.Option(None, "--handbook", help="Folder of documents to ingest", show_default="the bundled sample handbook"),
 ) -> None:
     """Set up the database, ingest the sample handbook and answer a question from it, with sources."""
-    from bot.answering.service import AnswerService
-    from bot.cli.answer_commands import answer_streamed, print_sources
-    from ingestion.pipeline import ingest
-
     handbook = handbook or bundled_handbook()
     if not handbook.is_dir():
         raise NotFound(f"No handbook folder at {handbook}.")

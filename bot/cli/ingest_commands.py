@@ -9,8 +9,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.cli.context import cli_context
 from bot.cli.ingest_summary import check_outcome, print_summary
 from bot.cli.tables import print_table
+from bot.embeddings import load_embedder
 from bot.errors import ConfigError, LocationUnreadable, NotFound
 from bot.slack import knowledge_jobs
+from ingestion import collections as collection_store
+from ingestion import pipeline, queue, store
+from ingestion.admin import list_collections, list_jobs, list_sources
+from ingestion.collections import ensure_collection, get_collection
+from ingestion.discovery import check_locations, is_url
+from ingestion.ingest_worker import run_worker
+from ingestion.schedule import cancel_queued, list_scheduled, parse_every, register
+from ingestion.store import locations_of
 from ingestion.summary import IngestSummary
 
 console = Console(soft_wrap=True)
@@ -34,9 +43,6 @@ def ingest(
     ),
 ) -> None:
     """Ingest folders, files and URLs into a collection: changed files are re-embedded, deleted ones removed."""
-    from ingestion.discovery import check_locations, is_url
-    from ingestion.pipeline import ingest as run
-
     check_locations(locations)
     every_seconds = _parse_every(every)
     context = cli_context(ctx)
@@ -48,18 +54,17 @@ def ingest(
     if every_seconds:
         _register_syncs(context.settings, database, collection, absolute, every_seconds)
     if enqueue:
-        from ingestion.queue import enqueue as defer, make_app
 
-        app = make_app(context.settings, database.url)
+        app = queue.make_app(context.settings, database.url)
         with app.open():
             # A worker may run elsewhere, in another folder: it gets absolute paths (sources stay relative).
-            run_id, job_id = defer(app, database, collection, absolute)
+            run_id, job_id = queue.enqueue(app, database, collection, absolute)
         console.print(f"Queued job {job_id} (run {run_id}) for collection {collection!r}; `docbot worker` runs it, `docbot jobs` shows it.")
         return
     try:
         with _progress() as progress:
             task = progress.add_task("Ingesting", total=None)
-            summary = run(
+            summary = pipeline.ingest(
                 database, settings, locations, collection,
                 progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
             )
@@ -74,16 +79,11 @@ def ingest(
 def _parse_every(every: str | None) -> int | None:
     if every is None:
         return None
-    from ingestion.schedule import parse_every
 
     return parse_every(every)
 
 
 def _register_syncs(settings, database, collection: str, locations: list[str], every_seconds: int) -> None:
-    from bot.embeddings import load_embedder
-    from ingestion.collections import ensure_collection
-    from ingestion.schedule import register
-
     with database.session() as session:
         collection_id = ensure_collection(session, collection, load_embedder(settings)).id
     for location in locations:
@@ -106,7 +106,6 @@ def sources(
     """List ingested documents: source, the location it came from, title, chunks, last updated."""
     if ctx.invoked_subcommand:
         return
-    from ingestion.admin import list_sources
 
     rows = list_sources(cli_context(ctx).database(), collection)
     print_table(
@@ -124,9 +123,6 @@ def remove_source(
     location: str | None = typer.Option(None, "--location", help="The folder, file or URL it came from, when two hold the same source"),
 ) -> None:
     """Remove one document and its chunks from a collection (and its location's re-sync, if nothing else is left from it)."""
-    from ingestion.collections import get_collection
-    from ingestion.store import locations_of, remove_source as remove
-
     database = cli_context(ctx).database()
     with database.session() as session:
         collection_id = get_collection(session, collection).id
@@ -136,7 +132,7 @@ def remove_source(
     elif len(found) > 1:
         raise NotFound(f"{source!r} is in {len(found)} locations of {collection!r}; choose one with --location: " + ", ".join(found))
     target = location or (found[0] if found else None)
-    if target is None or not remove(database, collection_id, source, target):
+    if target is None or not store.remove_source(database, collection_id, source, target):
         raise NotFound(f"No document {source!r} in collection {collection!r} (see `docbot sources`).")
     console.print(f"Removed {source} from {collection!r}.", highlight=False, markup=False)
     if locations_of(database, collection_id, source) == [] and _is_resynced(database, collection, target):
@@ -144,8 +140,6 @@ def remove_source(
 
 
 def _is_resynced(database, collection: str, location: str) -> bool:
-    from ingestion.schedule import list_scheduled
-
     return any(sync.collection == collection and sync.location == location for sync in list_scheduled(database))
 
 
@@ -154,7 +148,6 @@ def collections(ctx: typer.Context) -> None:
     """List collections: name, embedding model, documents, chunks."""
     if ctx.invoked_subcommand:
         return
-    from ingestion.admin import list_collections
 
     rows = list_collections(cli_context(ctx).database())
     print_table(
@@ -171,14 +164,11 @@ def remove_collection(
     yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation"),
 ) -> None:
     """Remove a collection: its documents, chunks, periodic re-syncs, queued ingests and channel links."""
-    from ingestion.collections import remove_collection as remove
-    from ingestion.schedule import cancel_queued
-
     database = cli_context(ctx).database()
     if not yes:
         typer.confirm(f"Remove collection {name!r} and every document in it?", abort=True)
     with database.session() as session:
-        remove(session, name)
+        collection_store.remove_collection(session, name)
     cancelled = cancel_queued(database, name)
     console.print(f"Removed collection {name!r}" + (f"; {cancelled} queued ingest(s) cancelled." if cancelled else "."), highlight=False, markup=False)
 
@@ -188,8 +178,6 @@ def jobs(
     limit: int = typer.Option(20, "--limit", "-n", help="How many recent runs to show"),
 ) -> None:
     """Recent ingest runs and queued jobs: state, what they did, errors."""
-    from ingestion.admin import list_jobs
-
     rows = list_jobs(cli_context(ctx).database(), limit)
     print_table(
         console, ("run", "job", "state", "collection", "locations", "started", "result", "error"),
@@ -210,8 +198,6 @@ def worker(
     name: str | None = typer.Option(None, "--name", help="Worker name shown in logs"),
 ) -> None:
     """Run queued ingest jobs, periodic re-syncs, saved Slack threads and the gap digest (several workers may share one database)."""
-    from ingestion.ingest_worker import run_worker
-
     context = cli_context(ctx)
     database = context.database()
     console.print(f"Worker on {database.describe()}; Ctrl-C stops it after the current job.", highlight=False)

@@ -6,6 +6,7 @@ from rich.console import Console
 from bot.cli.context import cli_context
 from bot.cli.tables import print_table
 from bot.errors import NotFound
+from ingestion import schedule
 
 console = Console(soft_wrap=True)
 schedules_app = typer.Typer(help="List the periodic re-syncs (`docbot ingest --every`), or cancel one.", invoke_without_command=True)
@@ -16,9 +17,8 @@ def schedules(ctx: typer.Context) -> None:
     """List periodic re-syncs: id, collection, location, how often, last synced."""
     if ctx.invoked_subcommand:
         return
-    from ingestion.schedule import list_scheduled
 
-    rows = list_scheduled(cli_context(ctx).database())
+    rows = schedule.list_scheduled(cli_context(ctx).database())
     print_table(
         console, ("id", "collection", "location", "every", "last synced"),
         (
@@ -35,9 +35,7 @@ def cancel(
     sync_id: int = typer.Argument(..., help="The id as `docbot schedules` shows it"),
 ) -> None:
     """End a periodic re-sync; the documents it ingested stay."""
-    from ingestion.schedule import cancel as end
-
-    ended = end(cli_context(ctx).database(), sync_id)
+    ended = schedule.cancel(cli_context(ctx).database(), sync_id)
     if ended is None:
         raise NotFound(f"No periodic re-sync with id {sync_id} (see `docbot schedules`).")
     console.print(f"Cancelled the re-sync of {ended.location} into {ended.collection!r}.", highlight=False, markup=False)

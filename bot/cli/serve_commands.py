@@ -12,7 +12,14 @@ import threading
 
 import typer
 
+from bot.answering.service import AnswerService
 from bot.cli.context import cli_context
+from bot.slack.answer_processes import AnswerProcesses, exit_with_parent, report_ready
+from bot.slack.app import build_answer_worker, build_bot
+from bot.slack.client import build_client
+from bot.slack.metrics import start_metrics_server
+from bot.slack.server import serve as serve_http
+from bot.slack.socket_mode import serve_socket_mode
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +46,6 @@ def serve(
 ) -> None:
     """Run the Slack bot: answers mentions, DMs, the assistant pane and /ask."""
     # Imported here, like the other commands' heavy parts: `docbot` starts without the Slack stack.
-    from bot.slack.answer_processes import AnswerProcesses
-    from bot.slack.app import build_bot
-    from bot.slack.metrics import start_metrics_server
-    from bot.slack.server import serve as serve_http
-    from bot.slack.socket_mode import serve_socket_mode
 
     context = cli_context(ctx)
     settings = context.settings
@@ -72,12 +74,6 @@ def answer_worker(
     nice: int = typer.Option(0, min=0, max=19, help="Lower this process's CPU priority by this much (docbot serve starts its workers at 10)"),
 ) -> None:
     """Answer pending questions from the database (any number, on any hosts sharing it; each question once)."""
-    from bot.answering.service import AnswerService
-    from bot.slack.answer_processes import exit_with_parent, report_ready
-    from bot.slack.app import build_answer_worker
-    from bot.slack.client import build_client
-    from bot.slack.metrics import start_metrics_server
-
     if with_parent:
         exit_with_parent()
     if nice:
