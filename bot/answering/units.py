@@ -100,9 +100,12 @@ def _blocks(body: str) -> list[tuple[str, list[str]]]:
     blocks: list[tuple[str, list[str]]] = []
     lines = _uncommented(body).splitlines()  # Markdown's hidden metadata (<!-- YAML ... -->) is no text
     fences = [i for i, line in enumerate(lines) if _FENCE.match(line)]
-    # An odd number of fences, the first a bare one after code: the chunk began inside a code block an
-    # earlier chunk opened (a fence with a language, ```js, opens one that the next chunk closes).
-    in_fence = len(fences) % 2 == 1 and fences[0] > 0 and lines[fences[0]].strip() in ("```", "~~~") and _is_code(lines[: fences[0]])
+    # An odd number of fences, the first a bare one with code before it or prose after it: the chunk began
+    # inside a code block an earlier chunk opened (a fence with a language, ```js, opens one the next closes).
+    in_fence = False
+    if len(fences) % 2 == 1 and lines[fences[0]].strip() in ("```", "~~~"):
+        before, after = lines[: fences[0]], [line for line in lines[fences[0] + 1: (fences[1:] or [len(lines)])[0]] if line.strip()]
+        in_fence = _is_code(before) if before else bool(after) and not _is_code(after)
     current: tuple[str, list[str]] | None = ("code", []) if in_fence else None
 
     def close() -> None:

@@ -93,3 +93,11 @@ def test_a_chunk_that_opens_a_code_block_or_cuts_a_comment_keeps_its_prose():
 def test_the_end_of_a_sentence_that_began_before_a_code_block_is_not_a_unit():
     body = "To see the suspects, run\n\n    $ git bisect visualize\n\nwhich will run gitk and label the commit it chose with a marker.\n\nThen mark it good or bad."
     assert [u.text for u in split_units(body) if not u.code] == ["Then mark it good or bad."]
+
+
+def test_a_chunk_that_begins_with_the_fence_closing_an_earlier_block_reads_its_prose():
+    body = "```\n\nOn Windows Node.js follows the concept of per-drive working directory.\nThis behavior can be observed when using a drive path without a backslash."
+    assert [(u.text, u.code) for u in split_units(body)] == [
+        ("On Windows Node.js follows the concept of per-drive working directory.", False),
+        ("This behavior can be observed when using a drive path without a backslash.", False),
+    ]
