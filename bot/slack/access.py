@@ -5,8 +5,6 @@ with other organisations (Slack Connect) sees nothing unless mapped explicitly: 
 """
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -15,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.db.engine import Database
 from bot.errors import ChannelCheckFailed
 from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.expiring_cache import ExpiringCache
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +30,7 @@ class ChannelAccess:
     def __init__(self, database: Database, client: WebClient, ttl_seconds: float = SHARED_INFO_TTL_SECONDS) -> None:
         self.database = database
         self.client = client
-        self.ttl_seconds = ttl_seconds
-        self._shared: dict[str, tuple[float, bool]] = {}
-        self._lock = threading.Lock()
+        self._shared: ExpiringCache[bool] = ExpiringCache(ttl_seconds)
 
     def for_channel(self, channel_id: str) -> Access:
         if _is_direct_message(channel_id):
@@ -48,22 +45,17 @@ class ChannelAccess:
 
     def is_externally_shared(self, channel_id: str) -> bool:
         """conversations.info, cached for a few minutes; a channel Slack won't describe counts as shared."""
-        now = time.monotonic()
-        with self._lock:
-            cached = self._shared.get(channel_id)
-        if cached and now - cached[0] < self.ttl_seconds:
-            return cached[1]
+        return self._shared.get(channel_id, lambda: self._ask_shared(channel_id))
+
+    def _ask_shared(self, channel_id: str) -> bool:
         try:
             channel = self.client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError as error:
             # Failing closed: without Slack's word, the channel could be anyone's.
             raise ChannelCheckFailed(f"conversations.info failed for {channel_id}: {error.response.get('error')}") from None
-        shared = bool(
+        return bool(
             channel.get("is_ext_shared") or channel.get("is_pending_ext_shared") or channel.get("is_shared")
         ) and not channel.get("is_im")
-        with self._lock:
-            self._shared[channel_id] = (now, shared)
-        return shared
 
 
 def _is_direct_message(channel_id: str) -> bool:
