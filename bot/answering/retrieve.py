@@ -16,6 +16,7 @@ from bot.answering import calibration as calibrations
 from bot.answering import vocabulary
 from bot.answering.calibration import Calibration
 from bot.answering.identifiers import bare, identifiers
+from bot.answering.keyword_query import RANKED_ROWS
 from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
 from bot.answering.terms import content_terms, is_number
@@ -165,7 +166,9 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
     """The names that appear verbatim in no chunk (heading or text) of the collections.
 
     The full-text index narrows the chunks to those with every word of the name (the parser splits
-    `requests.Session` in a question as it does in a chunk), so the verbatim check reads only those.
+    `requests.Session` in a question as it does in a chunk), so the verbatim check reads only those, and
+    at most `RANKED_ROWS` of them: a name whose words are everywhere (`ValueErrors`) but which no chunk of
+    those spells is taken for unknown rather than read through the whole collection.
     """
     if not names or not infos:
         return ()
@@ -173,11 +176,12 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
         rows = session.execute(
             text(
                 "SELECT name FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS n(name, place) "
-                "WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.collection_id = ANY(:ids) "
-                "AND c.tsv @@ plainto_tsquery('english', n.name) AND strpos(c.heading_path || ' ' || c.text, n.name) > 0) "
-                "AND numnode(plainto_tsquery('english', n.name)) > 0 ORDER BY place"
+                "WHERE numnode(plainto_tsquery('english', n.name)) > 0 AND NOT EXISTS ("
+                "SELECT 1 FROM (SELECT c.heading_path, c.text FROM chunks c WHERE c.collection_id = ANY(:ids) "
+                "AND c.tsv @@ plainto_tsquery('english', n.name) LIMIT :cap) c "
+                "WHERE strpos(c.heading_path || ' ' || c.text, n.name) > 0) ORDER BY place"
             ),
-            {"names": list(dict.fromkeys(names)), "ids": [c.id for c in infos]},
+            {"names": list(dict.fromkeys(names)), "ids": [c.id for c in infos], "cap": RANKED_ROWS},
         ).scalars().all()
     return tuple(rows)
 
