@@ -2,7 +2,7 @@
 answers per minute with 1, 2, … answer worker processes.
 
     python -m bench.slack_ack [--bursts 5] [--size 20] [--token-delay 0.05] [--answer-workers 1]
-    python -m bench.slack_ack --local-model             # the bundled local model, loading cold
+    python -m bench.slack_ack --local-model             # the bundled local model (ANSWER_WRITER=model: loading cold)
     python -m bench.slack_ack --throughput 40 --answer-workers 1,2
 
 Starts `docbot serve` as its own process on loopback against the Slack Web API stand-in, with the bundled
@@ -158,7 +158,8 @@ def prepare(settings) -> None:
 def start_server(settings, slack: FakeSlackApi, llm: OpenAIServer, port: int, workers: int, args, log: Path) -> subprocess.Popen:
     """`docbot serve` with its answer workers; returns once it serves /livez (models may still be loading)."""
     env = {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "DOCBOT_MODEL_CACHE")},
+        # ANSWER_WRITER=model makes the bundled model write, so it is loaded (by default it builds no reply and isn't).
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "DOCBOT_MODEL_CACHE", "ANSWER_WRITER")},
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         "DATABASE_URL": settings.database_url,
