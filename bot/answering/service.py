@@ -15,10 +15,13 @@ import logging
 import time
 from collections.abc import Sequence
 
+from langchain_core.messages import HumanMessage
+
 from bot.answering import deliver as delivery
 from bot.answering.compose import from_evidence, from_model
 from bot.answering.evidence import gather
 from bot.answering.llm import LLM, load_llm
+from bot.answering.llm.local import LocalChatModel
 from bot.answering.relevance import Judged, judge
 from bot.answering.retrieve import RETRIEVE_CHUNKS, Retrieved, retrieve, search
 from bot.answering.retriever import Hit, Mode
@@ -70,10 +73,6 @@ class AnswerService:
 
     def warm_up(self) -> None:
         """Loads the models now rather than on the first question (a local model also runs its slow first step)."""
-        from langchain_core.messages import HumanMessage
-
-        from bot.answering.llm.local import LocalChatModel
-
         _ = self.embedder
         writer = self.writer
         if writer is not None and isinstance(writer.model, LocalChatModel):

@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from bot.answering.llm.local import LocalChatModel, load_model_and_tokenizer
+from bot.answering.llm.remote import describe_endpoint, hf_endpoint_model, openai_model
 from bot.settings import LLMBackend, Settings
 
 
@@ -39,17 +41,11 @@ def load_llm(settings: Settings) -> LLM:
 def _build(settings: Settings) -> LLM:
     timeout = settings.llm_timeout_seconds
     if settings.llm_backend is LLMBackend.HF_ENDPOINT:
-        from bot.answering.llm.remote import describe_endpoint, hf_endpoint_model
-
         model = hf_endpoint_model(settings, REMOTE_MAX_NEW_TOKENS)
         return LLM(model, chat=False, name=f"hf-endpoint {describe_endpoint(settings.llm_endpoint_url or '')}", sources_in_prompt=4, timeout_seconds=timeout)
     if settings.llm_backend is LLMBackend.OPENAI:
-        from bot.answering.llm.remote import describe_endpoint, openai_model
-
         model = openai_model(settings, REMOTE_MAX_NEW_TOKENS)
         return LLM(model, chat=True, name=f"openai {describe_endpoint(settings.llm_endpoint_url or '')}", sources_in_prompt=4, timeout_seconds=timeout)
-    from bot.answering.llm.local import LocalChatModel, load_model_and_tokenizer
-
     model, tokenizer, name = load_model_and_tokenizer(settings)
     bundled = not settings.llm_model
     chat_model = LocalChatModel(
