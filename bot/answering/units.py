@@ -30,6 +30,7 @@ _COMMENT = re.compile(r"^\s*(//|#|/\*|\*|<!--|;;)")
 _CODE_SHAPE = re.compile(r"[(\[{;)\]}]\s*$|=>|\s=\s|^\s*[)\]}]")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
+_RELATIVE_LINK = re.compile(r"\[([^\[\]]+)\]\((?!https?://)[^()\s]*\)")  # "[`x`](#anchor)": a link only its page can follow
 _LINK_DEFINITION = re.compile(r"^\s*\[[^\[\]]+\]:\s*\S*\s*$")  # Markdown's "[label]: url" lines
 _URL = re.compile(r"https?://\S+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -197,8 +198,8 @@ def _merge_short(sentences: list[str]) -> list[str]:
 
 
 def _collapse(text: str) -> str:
-    """Whitespace collapsed, and Markdown reference links ("[`fs.rm()`][]") read as their label."""
-    return " ".join(_REFERENCE_LINK.sub(r"\1", text).split())
+    """Whitespace collapsed; Markdown reference links ("[`fs.rm()`][]") and relative ones read as their label."""
+    return " ".join(_RELATIVE_LINK.sub(r"\1", _REFERENCE_LINK.sub(r"\1", text)).split())
 
 
 def _join(*parts: str) -> str:
