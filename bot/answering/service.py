@@ -29,6 +29,7 @@ from bot.answering.types import Answer, TokenCallback, Turn
 from bot.answering.verify import verified
 from bot.db.engine import Database
 from bot.embeddings import Embedder, load_embedder
+from bot.embeddings.query_memo import QueryMemo
 from bot.settings import AnswerWriter, LLMBackend, Settings
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class AnswerService:
         return search(self.database, self.embedder, query, collections, k, mode)
 
     def retrieve(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = (), k: int = RETRIEVE_CHUNKS) -> Retrieved:
-        return retrieve(self.database, self.embedder, question, collections, history, k)
+        return retrieve(self.database, QueryMemo(self.embedder), question, collections, history, k)
 
     def judge(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = ()) -> Judged:
         return judge(self.retrieve(question, collections=collections, history=history))
@@ -99,12 +100,13 @@ class AnswerService:
         """Answers from `collections` only. `on_token` gets the reply as it is shown, sentence by sentence;
         the pieces add up to `Answer.text` (nothing shown is taken back)."""
         started = time.monotonic()
-        judged = self.judge(question, collections=collections, history=history)
+        embedder = QueryMemo(self.embedder)  # the question is embedded once for all the stages that use it
+        judged = judge(retrieve(self.database, embedder, question, collections, history))
         if not judged.relevant:
             answer = delivery.abstain(judged, on_token)
         else:
             writer = self.writer
-            evidence = gather(judged, self.embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
+            evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
             sentences = from_model(evidence, writer) if writer else from_evidence(evidence)
             answer = delivery.deliver(verified(sentences, evidence), evidence, on_token, by_model=writer is not None)
         logger.info(
