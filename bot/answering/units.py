@@ -168,7 +168,9 @@ def _heads_its_block(lines: list[str]) -> bool:
 
 
 def _looks_like_term(text: str) -> bool:
-    return 2 <= len(text) <= _TERM_CHARS and not text.endswith((".", "!", "?", ":", ",")) and any(c.isalnum() for c in text)
+    # An emphasised note ("_This property is an extension by Node.js._") ends a sentence inside its markers.
+    bare_text = text.strip("_*")
+    return 2 <= len(text) <= _TERM_CHARS and not bare_text.endswith((".", "!", "?", ":", ",")) and any(c.isalnum() for c in text)
 
 
 def _is_code_term(term: str) -> bool:

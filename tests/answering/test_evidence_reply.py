@@ -101,3 +101,9 @@ def test_a_chunk_that_begins_with_the_fence_closing_an_earlier_block_reads_its_p
         ("On Windows Node.js follows the concept of per-drive working directory.", False),
         ("This behavior can be observed when using a drive path without a backslash.", False),
     ]
+
+
+def test_an_emphasised_note_is_no_term_and_the_api_heading_labels_what_follows():
+    body = "_This property is an extension by Node.js. It is not available in Web browsers._\n\nCreates an `IntervalHistogram` object that samples and reports the event loop delay over time."
+    units = split_units(body, "Performance > perf_hooks.monitorEventLoopDelay([options])")
+    assert units[-1].shown == "`perf_hooks.monitorEventLoopDelay([options])`: Creates an `IntervalHistogram` object that samples and reports the event loop delay over time."
