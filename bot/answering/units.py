@@ -35,6 +35,7 @@ _LINK_DEFINITION = re.compile(r"^\s*\[[^\[\]]+\]:\s*\S*\s*$")  # Markdown's "[la
 _URL = re.compile(r"https?://\S+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _MIN_WORDS = 3
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.\s+")  # Sphinx and DocBook number their headings
 # Words that continue a sentence, never start one in lower case.
 _CONTINUATION = re.compile(r"(?:which|and|or|but|so|then|where|whereas|because|while|whose|nor|than|thus|hence)\b")
 
@@ -54,7 +55,7 @@ class Unit:
 
 
 def split_units(body: str, heading: str = "") -> list[Unit]:
-    section = heading.split(" > ")[-1] if heading else ""
+    section = _SECTION_NUMBER.sub("", heading.split(" > ")[-1]) if heading else ""  # "5.4.5. module.__path__" → the name
     units: list[Unit] = []
     lead_in = ""
     term = ""  # a one-line paragraph that names what the next paragraph describes

@@ -107,3 +107,8 @@ def test_an_emphasised_note_is_no_term_and_the_api_heading_labels_what_follows()
     body = "_This property is an extension by Node.js. It is not available in Web browsers._\n\nCreates an `IntervalHistogram` object that samples and reports the event loop delay over time."
     units = split_units(body, "Performance > perf_hooks.monitorEventLoopDelay([options])")
     assert units[-1].shown == "`perf_hooks.monitorEventLoopDelay([options])`: Creates an `IntervalHistogram` object that samples and reports the event loop delay over time."
+
+
+def test_a_numbered_heading_labels_by_its_name():
+    units = split_units("With the adoption of PEP 420, namespace packages no longer need to supply it.", "The import system > 5.4.5. module.__path__")
+    assert units[0].shown.startswith("`module.__path__`: With the adoption")
