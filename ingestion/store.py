@@ -7,12 +7,12 @@ documents, and a re-sync of one location only ever removes documents of that loc
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.types import BigInteger
 
 from bot.db.engine import Database
-from bot.db.models import Document, SyncSource
+from bot.db.models import Collection, Document, SyncSource
 from bot.url_redaction import redact_location
 from ingestion.writer import ChunkRow, copy_chunks
 
@@ -115,4 +115,7 @@ def remove_source(database: Database, collection_id: int, source: str, location:
             # A URL's re-sync keeps the URL as given (it may need its credentials); documents keep it redacted.
             ids = [id for id, synced in syncs if redact_location(synced) == location]
             session.execute(delete(SyncSource).where(SyncSource.id.in_(ids)))
+        if removed:
+            # Its words no longer count: the vocabulary is counted again when a question next reads it.
+            session.execute(update(Collection).where(Collection.id == collection_id).values(vocabulary_chunks=None))
         return removed

@@ -6,6 +6,7 @@ from bot.answering import vocabulary
 from bot.answering.retrieve import distinctive_terms, unknown_names, unknown_terms
 from bot.answering.retriever import resolve_collections
 from ingestion.pipeline import InMemoryDocument, ingest, ingest_document
+from ingestion.store import remove_source
 from tests.answering.corpus import Doc, add_collection
 from tests.conftest import REPO
 
@@ -51,3 +52,12 @@ def test_a_collection_never_counted_is_counted_when_first_read_and_common_words_
     assert distinctive_terms(db, infos, ["widget", "gyroscope"]) == ["gyroscope"]
     assert distinctive_terms(db, infos, ["widget"]) == ["widget"]  # none rare: the found ones
     assert unknown_names(db, infos, ["flux", "gyroscope", "hoverboard"]) == ("hoverboard",)
+
+
+def test_a_removed_documents_words_stop_counting(db, settings, embedder):
+    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
+    infos = resolve_collections(db, ["handbook"])
+    assert unknown_terms(db, infos, ["zeppelin"]) == ()
+    assert remove_source(db, infos[0].id, "slack/thread-1", "slack/thread-1")
+    assert unknown_terms(db, infos, ["zeppelin"]) == ("zeppelin",)
