@@ -66,8 +66,9 @@ def retrieve(
 ) -> Retrieved:
     standalone = standalone_question(question, history)
     infos = resolve_collections(database, collections)
-    hits = search(database, embedder, standalone.search, collections, k)
     terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
+    words = vocabulary.chunks_with(database, [c.id for c in infos], [*_keyword_candidates(standalone.search), *terms])
+    hits = _hybrid(database, embedder, standalone.search, collections, words, k)
     documents = list(dict.fromkeys(h.document_id for h in hits))[:SECTION_DOCUMENTS]
     return Retrieved(
         standalone=standalone,
@@ -75,7 +76,7 @@ def retrieve(
         calibration=_calibration(database, embedder, infos, hits),
         unknown_names=unknown_names(database, infos, question_names(standalone.question)),
         terms=terms,
-        unknown_terms=unknown_terms(database, infos, terms),
+        unknown_terms=unknown_terms(words, terms),
         # The question as asked (a follow-up with the question it follows): the thread found the documents,
         # a follow-up's own words say which part of them it wants.
         sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS)),
@@ -92,14 +93,21 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
     not push every other document out of sight.
     """
     if mode != "hybrid":
-        ranked = hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode)
-    else:
-        infos = resolve_collections(database, collections)
-        keywords = " ".join(distinctive_terms(database, infos, [t.strip("-") for t in content_terms(query)]))
-        vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
-        keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword")
-        ranked = by_document(fuse(vector, keyword))
-    return _varied(ranked, limit)
+        return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode), limit)
+    infos = resolve_collections(database, collections)
+    words = vocabulary.chunks_with(database, [c.id for c in infos], _keyword_candidates(query))
+    return _hybrid(database, embedder, query, collections, words, limit)
+
+
+def _hybrid(database: Database, embedder: Embedder, query: str, collections: Sequence[str], words: vocabulary.WordCounts, limit: int) -> list[Hit]:
+    keywords = " ".join(distinctive_terms(words, _keyword_candidates(query)))
+    vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
+    keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword")
+    return _varied(by_document(fuse(vector, keyword)), limit)
+
+
+def _keyword_candidates(query: str) -> list[str]:
+    return [t.strip("-") for t in content_terms(query)]
 
 
 def by_document(ranked: Sequence[Hit]) -> list[Hit]:
@@ -131,13 +139,10 @@ def fuse(vector: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
     )
 
 
-def distinctive_terms(database: Database, infos: Sequence[CollectionInfo], terms: Sequence[str]) -> list[str]:
+def distinctive_terms(words: vocabulary.WordCounts, terms: Sequence[str]) -> list[str]:
     """The terms some chunk has but no more than `COMMON_SHARE` of them; all the found terms if none is that rare."""
-    if not terms or not infos:
-        return list(terms)
-    total, counts = vocabulary.chunks_with(database, [c.id for c in infos], terms)
-    found = [t for t in dict.fromkeys(terms) if counts.get(t)]
-    rare = [t for t in found if counts[t] <= COMMON_SHARE * total]
+    found = [t for t in dict.fromkeys(terms) if words.chunks(t)]
+    rare = [t for t in found if (words.chunks(t) or 0) <= COMMON_SHARE * words.total]
     return rare or found
 
 
@@ -186,12 +191,9 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
     return tuple(rows)
 
 
-def unknown_terms(database: Database, infos: Sequence[CollectionInfo], terms: Sequence[str]) -> tuple[str, ...]:
+def unknown_terms(words: vocabulary.WordCounts, terms: Sequence[str]) -> tuple[str, ...]:
     """The words no chunk of the collections has, by the full-text index's lexemes (so "folders" finds "folder")."""
-    if not terms or not infos:
-        return ()
-    _, counts = vocabulary.chunks_with(database, [c.id for c in infos], terms)
-    return tuple(t for t in terms if counts.get(t, -1) == 0)
+    return tuple(t for t in terms if words.chunks(t) == 0)
 
 
 def _calibration(database: Database, embedder: Embedder, infos: Sequence[CollectionInfo], hits: Sequence[Hit]) -> Calibration | None:

@@ -11,6 +11,7 @@ next ingest of the collection.
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import text
 
@@ -66,14 +67,25 @@ def add_document(database: Database, collection_id: int, document_id: int) -> No
         )
 
 
-def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-    """How many chunks the collections have, and how many have each term (terms the index drops, its stopwords, are left out).
+@dataclass(frozen=True)
+class WordCounts:
+    """How many chunks the searched collections have, and how many have each word asked about."""
+
+    total: int
+    counts: dict[str, int]  # words the index drops (its stopwords) are not here
+
+    def chunks(self, word: str) -> int | None:
+        return self.counts.get(word)
+
+
+def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequence[str]) -> WordCounts:
+    """How many chunks the collections have, and how many have each term, read in one go.
 
     Collections whose vocabulary was never counted (ingested before it existed) are counted first.
     """
     ids = list(collection_ids)
     if not ids:
-        return 0, {}
+        return WordCounts(0, {})
     with database.session() as session:
         counted = dict(session.execute(text("SELECT id, vocabulary_chunks FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).all())
     for collection_id in [i for i, total in counted.items() if total is None]:
@@ -81,4 +93,4 @@ def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequen
     with database.session() as session:
         total = session.execute(text("SELECT COALESCE(sum(vocabulary_chunks), 0) FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).scalar()
         found = dict(session.execute(_TERM_CHUNKS, {"terms": list(dict.fromkeys(terms)), "ids": ids}).all()) if terms else {}
-    return int(total), {term: int(n) for term, n in found.items()}
+    return WordCounts(int(total), {term: int(n) for term, n in found.items()})

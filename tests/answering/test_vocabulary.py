@@ -26,21 +26,22 @@ def test_ingest_counts_the_vocabulary_and_the_counts_are_the_chunks_that_have_ea
         counted = session.execute(text("SELECT vocabulary_chunks FROM collections WHERE name = 'handbook'")).scalar()
         chunks = session.execute(text("SELECT count(*) FROM chunks")).scalar()
     assert counted == chunks > 0
-    total, counts = vocabulary.chunks_with(db, [c.id for c in infos], ["rollback", "deploys", "friday", "kubernetes", "the"])
+    words = vocabulary.chunks_with(db, [c.id for c in infos], ["rollback", "deploys", "friday", "kubernetes", "the"])
+    total, counts = words.total, words.counts
     assert total == chunks
     for term in ("rollback", "deploys", "friday"):
         assert counts[term] == _live_count(db, "handbook", term) > 0
     assert counts["kubernetes"] == 0 and "the" not in counts  # a stopword has no lexeme: it is left out
-    assert unknown_terms(db, infos, ["rollback", "kubernetes", "the"]) == ("kubernetes",)
+    assert _unknown(db, infos, ["rollback", "kubernetes", "the"]) == ("kubernetes",)
 
 
 def test_a_document_added_on_its_own_adds_its_words(db, settings, embedder):
     ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
     infos = resolve_collections(db, ["handbook"])
-    assert unknown_terms(db, infos, ["zeppelin"]) == ("zeppelin",)
+    assert _unknown(db, infos, ["zeppelin"]) == ("zeppelin",)
     ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
-    assert unknown_terms(db, infos, ["zeppelin"]) == ()
-    assert vocabulary.chunks_with(db, [c.id for c in infos], ["zeppelin"])[1]["zeppelin"] == _live_count(db, "handbook", "zeppelin")
+    assert _unknown(db, infos, ["zeppelin"]) == ()
+    assert vocabulary.chunks_with(db, [c.id for c in infos], ["zeppelin"]).counts["zeppelin"] == _live_count(db, "handbook", "zeppelin")
 
 
 def test_a_collection_never_counted_is_counted_when_first_read_and_common_words_are_not_distinctive(db, embedder):
@@ -49,8 +50,9 @@ def test_a_collection_never_counted_is_counted_when_first_read_and_common_words_
     add_collection(db, embedder, "manual", docs)
     infos = resolve_collections(db, ["manual"])
     # "widget" is in every chunk: it tells no document apart; "gyroscope" is in one.
-    assert distinctive_terms(db, infos, ["widget", "gyroscope"]) == ["gyroscope"]
-    assert distinctive_terms(db, infos, ["widget"]) == ["widget"]  # none rare: the found ones
+    words = vocabulary.chunks_with(db, [c.id for c in infos], ["widget", "gyroscope"])
+    assert distinctive_terms(words, ["widget", "gyroscope"]) == ["gyroscope"]
+    assert distinctive_terms(words, ["widget"]) == ["widget"]  # none rare: the found ones
     assert unknown_names(db, infos, ["flux", "gyroscope", "hoverboard"]) == ("hoverboard",)
 
 
@@ -58,6 +60,11 @@ def test_a_removed_documents_words_stop_counting(db, settings, embedder):
     ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
     ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
     infos = resolve_collections(db, ["handbook"])
-    assert unknown_terms(db, infos, ["zeppelin"]) == ()
+    assert _unknown(db, infos, ["zeppelin"]) == ()
     assert remove_source(db, infos[0].id, "slack/thread-1", "slack/thread-1")
-    assert unknown_terms(db, infos, ["zeppelin"]) == ("zeppelin",)
+    assert _unknown(db, infos, ["zeppelin"]) == ("zeppelin",)
+
+
+def _unknown(db, infos, terms: list[str]) -> tuple[str, ...]:
+    """The words of `terms` no chunk of the collections has, read from the vocabulary as answering does."""
+    return unknown_terms(vocabulary.chunks_with(db, [c.id for c in infos], terms), terms)
