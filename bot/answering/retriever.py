@@ -99,9 +99,9 @@ def hybrid_search(
         "limit": limit,
     }
     names = {c.id: c.name for c in infos}
+    keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS) if weights[1] else KeywordQuery(match="", rank="")
+    params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
     with database.session() as session:
-        keywords = keyword_query(session, query, RANKED_ROWS) if weights[1] else KeywordQuery(match="", rank="")
-        params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
         # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.
         # Both settings in one round trip, for this transaction only (like SET LOCAL).
         session.execute(
