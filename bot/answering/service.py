@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from langchain_core.messages import HumanMessage
 
 from bot.answering import deliver as delivery
+from bot.answering import vocabulary
 from bot.answering.compose import from_evidence, from_model
 from bot.answering.evidence import gather
 from bot.answering.llm import LLM, load_llm
@@ -73,8 +74,10 @@ class AnswerService:
         return self.llm if size is None or size >= WRITING_MODEL_PARAMETERS else None
 
     def warm_up(self) -> None:
-        """Loads the models now rather than on the first question (a local model also runs its slow first step)."""
+        """Loads the models now rather than on the first question (a local model also runs its slow first step),
+        and counts the vocabulary of collections ingested before it was kept."""
         _ = self.embedder
+        vocabulary.count_missing(self.database)
         writer = self.writer
         if writer is not None and isinstance(writer.model, LocalChatModel):
             writer.model.invoke([HumanMessage("Hi")], max_new_tokens=1)

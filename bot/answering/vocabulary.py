@@ -94,3 +94,15 @@ def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequen
         total = session.execute(text("SELECT COALESCE(sum(vocabulary_chunks), 0) FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).scalar()
         found = dict(session.execute(_TERM_CHUNKS, {"terms": list(dict.fromkeys(terms)), "ids": ids}).all()) if terms else {}
     return WordCounts(int(total), {term: int(n) for term, n in found.items()})
+
+
+def count_missing(database: Database) -> int:
+    """Counts every collection's vocabulary not counted yet (ingested before it existed); how many were.
+
+    An answer worker does this as it starts, so no question waits on counting a large collection.
+    """
+    with database.session() as session:
+        missing = session.execute(text("SELECT id FROM collections WHERE vocabulary_chunks IS NULL ORDER BY id")).scalars().all()
+    for collection_id in missing:
+        count(database, collection_id)
+    return len(missing)

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from bot.answering import vocabulary
 from bot.answering.retrieve import distinctive_terms, unknown_names, unknown_terms
+from bot.answering.service import AnswerService
 from bot.answering.retriever import resolve_collections
 from ingestion.pipeline import InMemoryDocument, ingest, ingest_document
 from ingestion.store import remove_source
@@ -68,3 +69,13 @@ def test_a_removed_documents_words_stop_counting(db, settings, embedder):
 def _unknown(db, infos, terms: list[str]) -> tuple[str, ...]:
     """The words of `terms` no chunk of the collections has, read from the vocabulary as answering does."""
     return unknown_terms(vocabulary.chunks_with(db, [c.id for c in infos], terms), terms)
+
+
+def test_warming_up_counts_the_vocabularies_not_counted_yet(db, settings, embedder):
+    add_collection(db, embedder, "manual", [Doc("a.md", "A", [("Guide", "The gyroscope spins.")])])
+    with db.session() as session:
+        assert session.execute(text("SELECT vocabulary_chunks FROM collections WHERE name = 'manual'")).scalar() is None
+    AnswerService(settings, db, embedder=embedder).warm_up()
+    with db.session() as session:
+        assert session.execute(text("SELECT vocabulary_chunks FROM collections WHERE name = 'manual'")).scalar() == 1
+    assert vocabulary.count_missing(db) == 0
