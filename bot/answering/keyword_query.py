@@ -32,11 +32,16 @@ class KeywordQuery:
     rank: str
 
 
-def keyword_query(database: Database, collection_ids: Sequence[int], question: str, budget: int = RANKED_ROWS) -> KeywordQuery:
+def keyword_query(
+    database: Database, collection_ids: Sequence[int], question: str, budget: int = RANKED_ROWS, words: vocabulary.WordCounts | None = None
+) -> KeywordQuery:
+    """`words`: counts the caller already read for these collections (read here when they don't cover the terms)."""
     terms = keyword_terms(question)
     if not terms:
         return KeywordQuery("", "")
-    rows = {term: float(count) for term, count in vocabulary.chunks_with(database, collection_ids, terms).counts.items()}
+    if words is None or not words.covers(terms):
+        words = vocabulary.chunks_with(database, collection_ids, terms)
+    rows = {term: float(count) for term, count in words.counts.items() if term in terms}
     return KeywordQuery(match=matched_terms(terms, rows, budget), rank=" or ".join(terms))
 
 

@@ -19,7 +19,7 @@ from bot.answering.identifiers import bare, identifiers
 from bot.answering.keyword_query import RANKED_ROWS
 from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
-from bot.answering.terms import content_terms, is_number
+from bot.answering.terms import content_terms, is_number, keyword_terms
 from bot.answering.types import Turn
 from bot.db.engine import Database
 from bot.embeddings import Embedder
@@ -67,7 +67,7 @@ def retrieve(
     standalone = standalone_question(question, history)
     infos = resolve_collections(database, collections)
     terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
-    words = vocabulary.chunks_with(database, [c.id for c in infos], [*_keyword_candidates(standalone.search), *terms])
+    words = vocabulary.chunks_with(database, [c.id for c in infos], [*keyword_terms(standalone.search), *terms])
     hits = _hybrid(database, embedder, standalone.search, collections, words, k)
     documents = list(dict.fromkeys(h.document_id for h in hits))[:SECTION_DOCUMENTS]
     return Retrieved(
@@ -95,19 +95,15 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
     if mode != "hybrid":
         return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode), limit)
     infos = resolve_collections(database, collections)
-    words = vocabulary.chunks_with(database, [c.id for c in infos], _keyword_candidates(query))
+    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query))
     return _hybrid(database, embedder, query, collections, words, limit)
 
 
 def _hybrid(database: Database, embedder: Embedder, query: str, collections: Sequence[str], words: vocabulary.WordCounts, limit: int) -> list[Hit]:
-    keywords = " ".join(distinctive_terms(words, _keyword_candidates(query)))
+    keywords = " ".join(distinctive_terms(words, keyword_terms(query)))
     vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
-    keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword")
+    keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword", words=words)
     return _varied(by_document(fuse(vector, keyword)), limit)
-
-
-def _keyword_candidates(query: str) -> list[str]:
-    return [t.strip("-") for t in content_terms(query)]
 
 
 def by_document(ranked: Sequence[Hit]) -> list[Hit]:

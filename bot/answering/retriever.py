@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from sqlalchemy import text
 
+from bot.answering import vocabulary
 from bot.answering.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
 from bot.db.engine import Database
 from bot.embeddings import Embedder
@@ -76,8 +77,9 @@ def hybrid_search(
     *,
     limit: int = 5,
     mode: Mode = "hybrid",
+    words: vocabulary.WordCounts | None = None,
 ) -> list[Hit]:
-    """The `limit` best chunks for `query` in `collections`, best first."""
+    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read already)."""
     infos = resolve_collections(database, collections)
     if not infos or not query.strip():
         return []
@@ -99,7 +101,7 @@ def hybrid_search(
         "limit": limit,
     }
     names = {c.id: c.name for c in infos}
-    keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS) if weights[1] else KeywordQuery(match="", rank="")
+    keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS, words) if weights[1] else KeywordQuery(match="", rank="")
     params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
     with database.session() as session:
         # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.

@@ -42,16 +42,19 @@ GROUP BY t.term
 """)
 
 
-def count(database: Database, collection_id: int) -> None:
-    """Counts the collection's vocabulary again, in one transaction: readers see the old counts or the new."""
+def count(database: Database, collection_id: int) -> int:
+    """Counts the collection's vocabulary again, in one transaction (readers see the old counts or the new);
+    returns how many chunks it was counted over."""
     with database.session() as session:
         session.execute(text("DELETE FROM collection_terms WHERE collection_id = :id"), {"id": collection_id})
         session.execute(_COUNT, {"id": collection_id})
-        session.execute(
-            text("UPDATE collections SET vocabulary_chunks = (SELECT count(*) FROM chunks WHERE collection_id = :id) WHERE id = :id"),
+        chunks = session.execute(
+            text("UPDATE collections SET vocabulary_chunks = (SELECT count(*) FROM chunks WHERE collection_id = :id) "
+                 "WHERE id = :id RETURNING vocabulary_chunks"),
             {"id": collection_id},
-        )
-    logger.info("collection vocabulary counted collection_id=%s", collection_id)
+        ).scalar() or 0
+    logger.info("collection vocabulary counted collection_id=%s chunks=%d", collection_id, chunks)
+    return chunks
 
 
 def add_document(database: Database, collection_id: int, document_id: int) -> None:
@@ -73,27 +76,33 @@ class WordCounts:
 
     total: int
     counts: dict[str, int]  # words the index drops (its stopwords) are not here
+    asked: frozenset[str] = frozenset()
 
     def chunks(self, word: str) -> int | None:
         return self.counts.get(word)
 
+    def covers(self, words: Sequence[str]) -> bool:
+        """Whether these counts answer for every one of `words` (so they needn't be read again)."""
+        return self.asked.issuperset(words)
+
 
 def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequence[str]) -> WordCounts:
-    """How many chunks the collections have, and how many have each term, read in one go.
+    """How many chunks the collections have, and how many have each term: one transaction, two statements.
 
     Collections whose vocabulary was never counted (ingested before it existed) are counted first.
     """
-    ids = list(collection_ids)
+    ids, wanted = list(collection_ids), list(dict.fromkeys(terms))
     if not ids:
-        return WordCounts(0, {})
+        return WordCounts(0, {}, frozenset(wanted))
     with database.session() as session:
-        counted = dict(session.execute(text("SELECT id, vocabulary_chunks FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).all())
-    for collection_id in [i for i, total in counted.items() if total is None]:
-        count(database, collection_id)
-    with database.session() as session:
-        total = session.execute(text("SELECT COALESCE(sum(vocabulary_chunks), 0) FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).scalar()
-        found = dict(session.execute(_TERM_CHUNKS, {"terms": list(dict.fromkeys(terms)), "ids": ids}).all()) if terms else {}
-    return WordCounts(int(total), {term: int(n) for term, n in found.items()})
+        totals = dict(session.execute(text("SELECT id, vocabulary_chunks FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).all())
+        found = dict(session.execute(_TERM_CHUNKS, {"terms": wanted, "ids": ids}).all()) if wanted and None not in totals.values() else None
+    if found is None:  # some collection wasn't counted yet: count it, then read the words
+        for collection_id in [i for i, total in totals.items() if total is None]:
+            totals[collection_id] = count(database, collection_id)
+        with database.session() as session:
+            found = dict(session.execute(_TERM_CHUNKS, {"terms": wanted, "ids": ids}).all()) if wanted else {}
+    return WordCounts(sum(totals.values()), {term: int(n) for term, n in found.items()}, frozenset(wanted))
 
 
 def count_missing(database: Database) -> int:

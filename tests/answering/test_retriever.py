@@ -9,6 +9,7 @@ from bot.answering import retriever
 from bot.answering.keyword_query import KeywordQuery, keyword_query, matched_terms
 from bot.answering.retrieve import PER_DOCUMENT, SECTION_CHUNKS, by_document, retrieve, search
 from bot.answering.retriever import Hit, _hybrid_sql, hybrid_search, resolve_collections
+from bot.answering.vocabulary import WordCounts
 from tests.answering.corpus import Doc, add_collection
 
 QUESTION = "How do I get reimbursed for a taxi?"
@@ -160,3 +161,14 @@ def test_the_first_documents_closest_sections_come_along_even_when_the_fused_lis
     assert [h.similarity for h in sections] == sorted((h.similarity for h in sections), reverse=True)
     assert found.hits[0].heading == "Taxis > Claims"
     assert sum(h.heading.startswith("Taxis > Rule") for h in chunks) == SECTION_CHUNKS - 1  # the page's next closest sections
+
+
+def test_keyword_query_takes_counts_already_read_when_they_cover_its_terms(db, embedder):
+    add_collection(db, embedder, "handbook", [Doc("deploys/rollback.md", "Rollback", [("Deploys", "A rollback restores the previous deploy.")])])
+    ids = [c.id for c in resolve_collections(db, ["handbook"])]
+    # Counts the caller read (here made up so that "deploy" is the rare one): used as given, nothing read again.
+    given = WordCounts(100, {"deploy": 1, "rollback": 90}, frozenset({"deploy", "rollback"}))
+    assert keyword_query(db, ids, "deploy a rollback", budget=10, words=given).match == "deploy"
+    # Counts that don't cover the question's terms are not trusted: the collection's own are read.
+    partial = WordCounts(100, {"deploy": 1}, frozenset({"deploy"}))
+    assert keyword_query(db, ids, "deploy a rollback", budget=10, words=partial).match in ("deploy or rollback", "rollback or deploy")
