@@ -15,7 +15,6 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY ingestion ./ingestion
 COPY migrations ./migrations
-COPY examples ./examples
 # What tests/test_wheel_install.py installs: the built wheel (never the source tree), then the bundled local
 # LLM without its declared dependencies (they would build llama.cpp, which docbot doesn't use).
 RUN pip wheel --no-deps --wheel-dir /tmp/wheels . \

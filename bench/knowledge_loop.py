@@ -22,9 +22,9 @@ from bot.db.engine import connect
 from bot.db.migrate import upgrade
 from bot.embeddings import load_embedder
 from bot.settings import load_settings
-from bot.slack.client import build_client
-from bot.slack.gap_groups import group_by_meaning
-from bot.slack.thread_saver import SaveRequest, ThreadSaver
+from bot.slack.common.client import build_client
+from bot.slack.knowledge.gap_groups import group_by_meaning
+from bot.slack.knowledge.thread_saver import SaveRequest, ThreadSaver
 from tests.slack.slack_requests import BOT_TOKEN
 from tests.slack.workspace_api import WorkspaceSlackApi
 

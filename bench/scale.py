@@ -83,7 +83,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def measure_size(args: argparse.Namespace, home: Path, size: int, texts: "Texts") -> list[tuple]:
-    from bot.answering.retriever import CANDIDATES
+    from bot.index.search import CANDIDATES
     from bot.db.engine import connect, psycopg_url
     from bot.db.migrate import upgrade
     from bot.settings import load_settings
@@ -285,7 +285,7 @@ def vector_search(connection, collection_id: int, queries: np.ndarray, exact: li
 
 def retriever_latency(database, queries: np.ndarray, texts: Texts, mode: str) -> tuple[float, float]:
     """docbot's own retrieval statement (`hybrid_search`, k=5), the query's embedding given, after 20 untimed."""
-    from bot.answering.retriever import hybrid_search
+    from bot.index.search import hybrid_search
 
     latencies = []
     for number, (query, question) in enumerate(zip(queries, texts.queries())):

@@ -39,7 +39,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackSender, mention, new_ts
 
 REPO = Path(__file__).resolve().parents[1]
-HANDBOOK = REPO / "examples" / "handbook"
+HANDBOOK = REPO / "bot" / "demo" / "handbook"
 QUESTIONS = [
     "How are expenses reimbursed?",
     "What are the paging response times for on-call?",

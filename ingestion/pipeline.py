@@ -13,22 +13,23 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import text
 
-from bot.answering import calibration, vocabulary
+from bot.index import calibration
+from bot.index import vocabulary
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
 from bot.errors import EmbeddingServiceError, LocationUnreadable, UnsupportedDocument
 from bot.settings import Settings
 from ingestion import loaders
 from ingestion.chunking import Chunk, Chunker, ChunkingOptions, counted_text
-from ingestion.collections import ensure_collection
+from bot.index.collections import ensure_collection
 from ingestion.discovery import Candidate, Discovery, check_locations, discover
 from ingestion.fetching import FetchPolicy
 from ingestion.reading import read_bytes
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
-from ingestion.store import remove_documents, stored_documents, swap_document
+from bot.index.store import remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_url
-from ingestion.writer import ChunkRow, stored_vectors
+from bot.index.chunk_writer import ChunkRow, stored_vectors
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Each job runs once: procrastinate hands a job to one worker (`FOR UPDATE SKIP LOCKED`). A worker killed
 mid-job stops its heartbeat; the job is put back in the queue by the next worker to start, or by the
 once-a-minute maintenance task of any running worker, and its rerun is safe: documents already
-swapped are unchanged, the rest are swapped whole (see `ingestion.store.swap_document`).
+swapped are unchanged, the rest are swapped whole (see `bot.index.store.swap_document`).
 """
 
 import asyncio

@@ -2,8 +2,8 @@
 
 The wheel is built from exactly what the Dockerfile copies and installed (not editable) into a fresh
 virtualenv. Third-party packages come from the test environment through a .pth file (nothing to download),
-but `bot`, `ingestion`, `migrations` and `examples` must come from the wheel alone: the test checks where
-they are imported from, and that no editable-install finder is active. Every command the compose services run
+but `bot` (with the demo handbook), `ingestion` and `migrations` must come from the wheel alone: the test checks
+where they are imported from, and that no editable-install finder is active. Every command the compose services run
 (tests/production.py) is run here verbatim, once on the embedded default and once with DATABASE_URL set.
 """
 
@@ -31,15 +31,15 @@ from alembic.script import ScriptDirectory
 
 from bot.db.engine import connect
 from bot.settings import load_settings
-from bot.slack.conversations import ConversationStore
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 from tests.conftest import MODEL_CACHE, REPO
 from tests.fakes.llm_servers import OpenAIServer
 from tests.fakes.slack_api import FakeSlackApi
 from tests.production import SERVICE_COMMANDS, copy_image_source, on_port
 from tests.slack.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
-HANDBOOK = REPO / "examples" / "handbook"
+HANDBOOK = REPO / "bot" / "demo" / "handbook"
 HANDBOOK_FILES = len([path for path in HANDBOOK.iterdir() if path.is_file()])
 QUESTION = "How long does a rollback take?"
 HEAD = ScriptDirectory(str(REPO / "migrations")).get_current_head()
@@ -76,13 +76,15 @@ def installed(tmp_path_factory) -> Installed:
 
 def test_the_imported_packages_are_the_wheels(installed: Installed, tmp_path):
     probe = (
-        "import sys, bot, ingestion, migrations, examples\n"
-        "for module in (bot, ingestion, migrations, examples): print(module.__file__)\n"
+        "import sys, bot, bot.demo, ingestion, migrations\n"
+        "from importlib import resources\n"
+        "for module in (bot, ingestion, migrations): print(module.__file__)\n"
+        "print(resources.files(bot.demo) / 'handbook' / 'deploys.md')\n"
         "print('finders:', *[type(finder).__module__ for finder in sys.meta_path])\n"
     )
     result = _run([installed.bin / "python", "-c", probe], cwd=tmp_path, env=_base_env(tmp_path))
     *files, finders = result.stdout.splitlines()
-    assert len(files) == 4
+    assert len(files) == 4 and files[-1].endswith("deploys.md") and Path(files[-1]).is_file()
     for file in files:
         assert Path(file).is_relative_to(installed.venv), f"{file} is not the wheel's"
     assert "editable" not in finders, finders

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from bot.answering.compose import Sentence
 from bot.answering.evidence import Evidence, Source
 from bot.answering.relevance import Judged
-from bot.answering.retriever import Hit
+from bot.index.search import Hit
 from bot.answering.safety import clean_answer, strip_mentions, urls_in
 from bot.answering.types import Answer, Citation, TokenCallback
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answering.relevance import Judged
-from bot.answering.retriever import Hit
-from bot.answering.terms import content_terms, stems
+from bot.index.search import Hit
+from bot.index.terms import content_terms, stems
 from bot.answering.units import Unit, split_units
 from bot.embeddings import Embedder
 

@@ -14,9 +14,9 @@ Decided from signals measured on the collection itself, never from a similarity 
 
 from dataclasses import dataclass
 
-from bot.answering.calibration import Calibration
+from bot.index.calibration import Calibration
 from bot.answering.retrieve import Retrieved
-from bot.answering.retriever import CANDIDATES, Hit
+from bot.index.search import CANDIDATES, Hit
 
 AGREEMENT_SHARE = 3  # both searches rank a top chunk within the first third of their candidate lists
 AGREEING_HITS = 3  # the top fused chunks looked at for agreement

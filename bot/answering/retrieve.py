@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
-from bot.answering import calibration as calibrations
-from bot.answering import vocabulary
-from bot.answering.calibration import Calibration
+from bot.index import calibration as calibrations
+from bot.index import vocabulary
+from bot.index.calibration import Calibration
 from bot.answering.identifiers import bare, identifiers
-from bot.answering.keyword_query import RANKED_ROWS
-from bot.answering.retriever import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
+from bot.index.keyword_query import RANKED_ROWS
+from bot.index.search import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
-from bot.answering.terms import content_terms, is_number, keyword_terms
+from bot.index.terms import content_terms, is_number, keyword_terms
 from bot.answering.types import Turn
 from bot.db.engine import Database
 from bot.embeddings import Embedder

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableLambda
 
-from bot.answering.terms import content_terms
+from bot.index.terms import content_terms
 from bot.answering.types import Turn
 
 # Words that point back at something said earlier.

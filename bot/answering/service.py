@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from langchain_core.messages import HumanMessage
 
 from bot.answering import deliver as delivery
-from bot.answering import vocabulary
+from bot.index import vocabulary
 from bot.answering.compose import from_evidence, from_model
 from bot.answering.evidence import gather
 from bot.answering.llm import LLM, load_llm
 from bot.answering.llm.local import LocalChatModel
 from bot.answering.relevance import Judged, judge
 from bot.answering.retrieve import RETRIEVE_CHUNKS, Retrieved, retrieve, search
-from bot.answering.retriever import Hit, Mode
+from bot.index.search import Hit, Mode
 from bot.answering.types import Answer, TokenCallback, Turn
 from bot.answering.verify import verified
 from bot.db.engine import Database

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bot.answering.compose import Sentence
 from bot.answering.evidence import Evidence, Source
 from bot.answering.identifiers import bare, identifiers, numbers, urls
-from bot.answering.terms import content_terms, stem, stems
+from bot.index.terms import content_terms, stem, stems
 
 logger = logging.getLogger(__name__)
 

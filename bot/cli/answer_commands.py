@@ -11,7 +11,7 @@ from rich.table import Table
 
 from bot.answering.evaluation import load_cases, run_case, summarize
 from bot.answering.evidence import source_label
-from bot.answering.retriever import resolve_collections
+from bot.index.search import resolve_collections
 from bot.answering.service import AnswerService
 from bot.answering.types import Answer, Turn
 from bot.cli.context import cli_context

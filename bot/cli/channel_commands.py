@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.context import cli_context
-from bot.slack import channel_map
+from bot.slack.common import channel_map
 
 channels_app = typer.Typer(
     help="Map Slack channels to collections. Unmapped channels and DMs see `default`; Slack Connect channels see nothing unless mapped.",

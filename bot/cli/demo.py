@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-import examples
+from bot import demo as demo_package
 from bot.answering.service import AnswerService
 from bot.cli.answer_commands import answer_streamed, print_sources
 from bot.cli.context import cli_context
@@ -46,5 +46,5 @@ def demo(
 
 
 def bundled_handbook() -> Path:
-    """examples/handbook, found through the installed `examples` package (it ships in the wheel)."""
-    return Path(str(resources.files(examples) / "handbook"))
+    """bot/demo/handbook, package data of `bot` (it ships in the wheel)."""
+    return Path(str(resources.files(demo_package) / "handbook"))

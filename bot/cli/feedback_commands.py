@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.context import cli_context
-from bot.slack.feedback import list_feedback
+from bot.slack.answers.feedback import list_feedback
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.cli.feedback_commands import parse_age
 from bot.embeddings import load_embedder
-from bot.slack.gaps import MAX_GROUPED_GAPS, group_gaps, list_gaps
+from bot.slack.knowledge.gaps import MAX_GROUPED_GAPS, group_gaps, list_gaps
 
 
 def gaps(

@@ -11,15 +11,16 @@ from bot.cli.ingest_summary import check_outcome, print_summary
 from bot.cli.tables import print_table
 from bot.embeddings import load_embedder
 from bot.errors import ConfigError, LocationUnreadable, NotFound
-from bot.slack import knowledge_jobs
-from ingestion import collections as collection_store
-from ingestion import pipeline, queue, store
+from bot.slack.knowledge import jobs as knowledge_jobs
+from bot.index import collections as collection_store
+from ingestion import pipeline, queue
+from bot.index import store
 from ingestion.admin import list_collections, list_jobs, list_sources
-from ingestion.collections import ensure_collection, get_collection
+from bot.index.collections import ensure_collection, get_collection
 from ingestion.discovery import check_locations, is_url
 from ingestion.ingest_worker import run_worker
 from ingestion.schedule import cancel_queued, list_scheduled, parse_every, register
-from ingestion.store import locations_of
+from bot.index.store import locations_of
 from ingestion.summary import IngestSummary
 
 console = Console(soft_wrap=True)

@@ -14,10 +14,10 @@ import typer
 
 from bot.answering.service import AnswerService
 from bot.cli.context import cli_context
-from bot.slack.answer_processes import AnswerProcesses, exit_with_parent, report_ready
+from bot.slack.answers.processes import AnswerProcesses, exit_with_parent, report_ready
 from bot.slack.app import build_answer_worker, build_bot
-from bot.slack.client import build_client
-from bot.slack.metrics import start_metrics_server
+from bot.slack.common.client import build_client
+from bot.slack.common.metrics import start_metrics_server
 from bot.slack.server import serve as serve_http
 from bot.slack.socket_mode import serve_socket_mode
 

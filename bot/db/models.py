@@ -51,7 +51,7 @@ class Collection(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     embedding_model: Mapped[str] = mapped_column(Text, nullable=False)
     embedding_dim: Mapped[int] = mapped_column(Integer, nullable=False)
-    # The collection's own similarity scale, measured after each ingest (bot/answering/calibration.py).
+    # The collection's own similarity scale, measured after each ingest (bot/index/calibration.py).
     calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # How many chunks its vocabulary (collection_terms) was counted over; None: not counted yet.
     vocabulary_chunks: Mapped[int | None] = mapped_column(Integer)
@@ -114,7 +114,7 @@ class Chunk(Base):
 
 
 class CollectionTerm(Base):
-    """A lexeme of a collection's full-text index and how many of its chunks have it (bot/answering/vocabulary.py)."""
+    """A lexeme of a collection's full-text index and how many of its chunks have it (bot/index/vocabulary.py)."""
 
     __tablename__ = "collection_terms"
 

@@ -18,17 +18,17 @@ from bot.answering.types import Answerer
 from bot.db.engine import Database
 from bot.errors import SlackError
 from bot.settings import Settings
-from bot.slack import metrics
-from bot.slack.access import ChannelAccess
-from bot.slack.app_home import AppHome
-from bot.slack.answer_job import AnswerJob
-from bot.slack.answer_worker import AnswerWorker
-from bot.slack.client import build_client, required_secret as _required
-from bot.slack.conversations import ConversationStore
-from bot.slack.intake import QuestionIntake
+from bot.slack.common import metrics
+from bot.slack.common.access import ChannelAccess
+from bot.slack.home.app_home import AppHome
+from bot.slack.answers.job import AnswerJob
+from bot.slack.answers.worker import AnswerWorker
+from bot.slack.common.client import build_client, required_secret as _required
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners import register, register_knowledge_loop
-from bot.slack.question_queue import QuestionQueue
-from bot.slack.save_requests import SaveQueue
+from bot.slack.questions.queue import QuestionQueue
+from bot.slack.knowledge.save_requests import SaveQueue
 from ingestion.queue import make_app as make_queue_app
 
 logger = logging.getLogger(__name__)

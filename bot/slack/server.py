@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.db.engine import Database
-from bot.slack import metrics
+from bot.slack.common import metrics
 from bot.slack.app import SlackBot
 
 logger = logging.getLogger(__name__)

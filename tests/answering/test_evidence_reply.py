@@ -10,7 +10,7 @@ from bot.answering.units import split_units
 from ingestion.pipeline import ingest
 from tests.conftest import REPO
 
-HANDBOOK = REPO / "examples" / "handbook"
+HANDBOOK = REPO / "bot" / "demo" / "handbook"
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.answering import calibration
-from bot.answering.retriever import resolve_collections
+from bot.index import calibration
+from bot.index.search import resolve_collections
 from bot.answering.service import AnswerService
 from ingestion.pipeline import ingest
 from tests.conftest import REPO
@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 @pytest.fixture
 def handbook(db, settings, embedder) -> AnswerService:
-    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="default")
+    ingest(db, settings, [str(REPO / "bot" / "demo" / "handbook")], collection="default")
     return AnswerService(settings, db, embedder=embedder)
 
 

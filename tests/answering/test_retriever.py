@@ -5,11 +5,11 @@ from dataclasses import replace
 import psycopg
 from sqlalchemy import text
 
-from bot.answering import retriever
-from bot.answering.keyword_query import KeywordQuery, keyword_query, matched_terms
+from bot.index import search as retriever
+from bot.index.keyword_query import KeywordQuery, keyword_query, matched_terms
 from bot.answering.retrieve import PER_DOCUMENT, SECTION_CHUNKS, by_document, retrieve, search
-from bot.answering.retriever import Hit, _hybrid_sql, hybrid_search, resolve_collections
-from bot.answering.vocabulary import WordCounts
+from bot.index.search import Hit, _hybrid_sql, hybrid_search, resolve_collections
+from bot.index.vocabulary import WordCounts
 from tests.answering.corpus import Doc, add_collection
 
 QUESTION = "How do I get reimbursed for a taxi?"

@@ -1,4 +1,4 @@
-from bot.answering.terms import content_terms, stem, stems, tokens
+from bot.index.terms import content_terms, stem, stems, tokens
 
 
 def test_tokens_keep_identifiers_flags_and_version_numbers_whole():

@@ -4,7 +4,7 @@ from bot.answering.compose import Sentence, sentences_of
 from bot.answering.evidence import Evidence, Scored, Source
 from bot.answering.relevance import Judged
 from bot.answering.retrieve import Retrieved
-from bot.answering.retriever import Hit
+from bot.index.search import Hit
 from bot.answering.rewrite import Standalone
 from bot.answering.units import split_units
 from bot.answering.verify import Verifier, verified

@@ -2,12 +2,12 @@
 
 from sqlalchemy import text
 
-from bot.answering import vocabulary
+from bot.index import vocabulary
 from bot.answering.retrieve import distinctive_terms, unknown_names, unknown_terms
 from bot.answering.service import AnswerService
-from bot.answering.retriever import resolve_collections
+from bot.index.search import resolve_collections
 from ingestion.pipeline import InMemoryDocument, ingest, ingest_document
-from ingestion.store import remove_source
+from bot.index.store import remove_source
 from tests.answering.corpus import Doc, add_collection
 from tests.conftest import REPO
 
@@ -21,7 +21,7 @@ def _live_count(db, collection: str, term: str) -> int:
 
 
 def test_ingest_counts_the_vocabulary_and_the_counts_are_the_chunks_that_have_each_word(db, settings, embedder):
-    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    ingest(db, settings, [str(REPO / "bot" / "demo" / "handbook")], collection="handbook")
     infos = resolve_collections(db, ["handbook"])
     with db.session() as session:
         counted = session.execute(text("SELECT vocabulary_chunks FROM collections WHERE name = 'handbook'")).scalar()
@@ -37,7 +37,7 @@ def test_ingest_counts_the_vocabulary_and_the_counts_are_the_chunks_that_have_ea
 
 
 def test_a_document_added_on_its_own_adds_its_words(db, settings, embedder):
-    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    ingest(db, settings, [str(REPO / "bot" / "demo" / "handbook")], collection="handbook")
     infos = resolve_collections(db, ["handbook"])
     assert _unknown(db, infos, ["zeppelin"]) == ("zeppelin",)
     ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
@@ -58,7 +58,7 @@ def test_a_collection_never_counted_is_counted_when_first_read_and_common_words_
 
 
 def test_a_removed_documents_words_stop_counting(db, settings, embedder):
-    ingest(db, settings, [str(REPO / "examples" / "handbook")], collection="handbook")
+    ingest(db, settings, [str(REPO / "bot" / "demo" / "handbook")], collection="handbook")
     ingest_document(db, settings, InMemoryDocument(source="slack/thread-1", markdown="# Airships\n\nThe zeppelin hangar opens at nine."), collection="handbook")
     infos = resolve_collections(db, ["handbook"])
     assert _unknown(db, infos, ["zeppelin"]) == ()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 
-HANDBOOK_PDF = Path(__file__).resolve().parents[2] / "examples" / "handbook" / "travel-policy.pdf"
+HANDBOOK_PDF = Path(__file__).resolve().parents[2] / "bot" / "demo" / "handbook" / "travel-policy.pdf"
 
 
 def encrypted_pdf() -> bytes:

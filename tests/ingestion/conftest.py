@@ -12,7 +12,7 @@ from bot.errors import DocbotError
 from bot.settings import Settings, load_settings
 from tests.conftest import REPO
 
-HANDBOOK = REPO / "examples" / "handbook"
+HANDBOOK = REPO / "bot" / "demo" / "handbook"
 
 
 @pytest.fixture(scope="session")

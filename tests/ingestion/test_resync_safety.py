@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import LocationUnreadable
 from ingestion.admin import list_sources
-from ingestion.collections import ensure_collection
+from bot.index.collections import ensure_collection
 from ingestion.pipeline import PIPELINE_VERSION, ingest
 from tests.ingestion.helpers import rows, sources
 from tests.ingestion.permissions import permissions_enforced

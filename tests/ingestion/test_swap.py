@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import store
+from bot.index import store
 from ingestion.pipeline import ingest
 from tests.ingestion.helpers import rows
 

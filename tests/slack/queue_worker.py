@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.settings import Settings
-from bot.slack import knowledge_jobs
+from bot.slack.knowledge import jobs as knowledge_jobs
 from ingestion.queue import QUEUE, make_app
 
 

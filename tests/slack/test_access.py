@@ -4,8 +4,8 @@ import pytest
 
 from bot.errors import ChannelCheckFailed, InvalidChannel, NotFound
 from bot.settings import load_settings
-from bot.slack import channel_map
-from bot.slack.access import ChannelAccess
+from bot.slack.common import channel_map
+from bot.slack.common.access import ChannelAccess
 from bot.slack.app import build_client
 from tests.slack.slack_requests import BOT_TOKEN
 from tests.slack.test_conversations import add_collection

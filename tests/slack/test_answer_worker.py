@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from bot.db.engine import connect
 from bot.db.models import Message
 from bot.settings import load_settings
-from bot.slack.answer_worker import AnswerWorker
+from bot.slack.answers.worker import AnswerWorker
 from bot.slack.app import build_answer_worker
-from bot.slack.client import build_client
-from bot.slack.conversations import ConversationStore
-from bot.slack.question_queue import QuestionQueue
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.common.client import build_client
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.questions.queue import QuestionQueue
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 from tests.slack.scripted_answerer import ScriptedAnswerer
 from tests.slack.slack_requests import BOT_TOKEN, new_ts
 

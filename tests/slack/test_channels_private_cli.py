@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.errors import InvalidChannel
-from bot.slack.private_answers import delivered_privately_if_wanted
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.answers.private_answers import delivered_privately_if_wanted
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 from bot.answering.types import Answer
 from bot.cli.app import app
 from bot.cli.feedback_commands import parse_age
-from bot.slack.conversations import ConversationStore
-from bot.slack.feedback import record_feedback
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.answers.feedback import record_feedback
 from tests.slack.test_conversations import add_collection, question
 
 

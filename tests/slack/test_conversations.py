@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.answering.types import Answer, Citation, Turn
 from bot.db.models import Collection
-from bot.slack import channel_map
-from bot.slack.conversations import ConversationStore
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.common import channel_map
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 
 
 def question(event_id: str, text: str = "How long is leave?", thread_ts: str = "1.1", channel: str = "C1") -> IncomingQuestion:

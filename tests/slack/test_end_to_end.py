@@ -17,9 +17,9 @@ from bot.answering.service import AnswerService
 from bot.db.models import Conversation, Feedback, Message
 from bot.logs import configure_logging
 from bot.settings import load_settings
-from bot.slack import channel_map
+from bot.slack.common import channel_map
 from bot.slack.app import build_bot
-from bot.slack.metrics import start_metrics_server
+from bot.slack.common.metrics import start_metrics_server
 from tests.slack.e2e import RESTRICTED_FACT, World, prompts, slack_traffic, world
 from tests.slack.harness import running_server
 from tests.slack.slack_requests import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackSender, mention, message, new_ts

@@ -2,12 +2,12 @@
 
 import pytest
 
-from bot.slack.expiring_cache import ExpiringCache
+from bot.slack.common.expiring_cache import ExpiringCache
 
 
 def test_a_value_is_fetched_once_while_fresh_and_again_once_expired(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("bot.slack.expiring_cache.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("bot.slack.common.expiring_cache.time.monotonic", lambda: clock[0])
     cache: ExpiringCache[str] = ExpiringCache(ttl_seconds=60)
     calls = []
 

@@ -1,6 +1,6 @@
 from bot.answering.types import Answer, Citation
-from bot.slack import formatting
-from bot.slack.formatting import PART_LIMIT, answer_messages, escape, markdown_to_mrkdwn, question_text, split_text, streamable_prefix
+from bot.slack.common import formatting
+from bot.slack.common.formatting import PART_LIMIT, answer_messages, escape, markdown_to_mrkdwn, question_text, split_text, streamable_prefix
 from tests.fakes.slack_api import block_texts
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from bot.embeddings import load_embedder
 from bot.settings import load_settings
-from bot.slack.gap_groups import background_threshold, group_by_meaning, otsu_threshold
+from bot.slack.knowledge.gap_groups import background_threshold, group_by_meaning, otsu_threshold
 
 VPN = ["How do I set up the VPN on my laptop?", "vpn configuration for a new laptop", "What's the VPN setup process?"]
 PARKING = ["Where can I park my car at the office?", "is there parking at the office"]

@@ -21,9 +21,9 @@ from bot.cli.app import app as docbot_cli
 from bot.db.engine import connect
 from bot.db.models import Document, Message
 from bot.settings import load_settings
-from bot.slack import channel_map
+from bot.slack.common import channel_map
 from bot.slack.app import build_bot
-from bot.slack.knowledge_jobs import GAP_DIGEST_TASK
+from bot.slack.knowledge.jobs import GAP_DIGEST_TASK
 from ingestion.pipeline import ingest
 from ingestion.queue import QUEUE, make_app
 from tests.conftest import MODEL_CACHE

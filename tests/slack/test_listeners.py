@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.settings import load_settings
-from bot.slack import channel_map
+from bot.slack.common import channel_map
 from bot.slack.app import build_bot
-from bot.slack.conversations import ConversationStore
+from bot.slack.questions.conversations import ConversationStore
 from tests.slack.harness import running_server
 from tests.slack.scripted_answerer import ScriptedAnswerer
 from tests.slack.slack_requests import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackSender, mention, message, new_ts

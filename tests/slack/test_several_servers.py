@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Message
-from bot.slack import texts
+from bot.slack.common import texts
 from tests.slack.e2e import World, world
 from tests.slack.slack_requests import BOT_TOKEN, SlackSender, mention, new_ts
 from tests.slack.test_crash_recovery import free_port, start_server, stop

@@ -1,6 +1,6 @@
 """A Slack thread as a Markdown document: Slack markup back to text, the title, no stray headings."""
 
-from bot.slack.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
+from bot.slack.knowledge.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
 
 NAMES = {"U0ALICE": "Alice", "U0BOB": "Bob"}
 

@@ -7,8 +7,8 @@ import pytest
 from bot.answering.types import Answer, Citation
 from bot.settings import load_settings
 from bot.slack.app import build_client
-from bot.slack.questions import ReplyTo
-from bot.slack.thread_reply import ThreadReply
+from bot.slack.questions.question import ReplyTo
+from bot.slack.answers.thread_reply import ThreadReply
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.slack_requests import BOT_TOKEN
 

@@ -3,10 +3,10 @@
 from slack_bolt import App
 
 from bot.db.engine import Database
-from bot.slack.app_home import AppHome
-from bot.slack.intake import QuestionIntake
+from bot.slack.home.app_home import AppHome
+from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners import app_home, ask_command, assistant, feedback, mentions, messages, reactions, share, shortcuts
-from bot.slack.save_requests import SaveQueue
+from bot.slack.knowledge.save_requests import SaveQueue
 
 
 def register(app: App, intake: QuestionIntake, database: Database) -> None:

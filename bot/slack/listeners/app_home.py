@@ -3,7 +3,7 @@
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.slack.app_home import AppHome
+from bot.slack.home.app_home import AppHome
 
 
 def register(app: App, home: AppHome) -> None:

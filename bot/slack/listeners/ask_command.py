@@ -4,10 +4,10 @@ import hashlib
 
 from slack_bolt import Ack, App
 
-from bot.slack import texts
-from bot.slack.formatting import escape, question_text
-from bot.slack.intake import QuestionIntake
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.common import texts
+from bot.slack.common.formatting import escape, question_text
+from bot.slack.questions.intake import QuestionIntake
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 
 
 def register(app: App, intake: QuestionIntake) -> None:

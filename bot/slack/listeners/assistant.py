@@ -2,8 +2,8 @@
 
 from slack_bolt import App, Assistant, BoltContext, BoltRequest, Say, SetSuggestedPrompts
 
-from bot.slack import texts
-from bot.slack.intake import QuestionIntake
+from bot.slack.common import texts
+from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners.payloads import is_last_delivery, question_from_event
 
 

@@ -5,9 +5,9 @@ import re
 from slack_bolt import Ack, App, Respond
 
 from bot.db.engine import Database
-from bot.slack import texts
-from bot.slack.feedback import record_feedback
-from bot.slack.formatting import FEEDBACK_UP_ACTION
+from bot.slack.common import texts
+from bot.slack.answers.feedback import record_feedback
+from bot.slack.common.formatting import FEEDBACK_UP_ACTION
 
 
 def register(app: App, database: Database) -> None:

@@ -2,7 +2,7 @@
 
 from slack_bolt import App, BoltContext, BoltRequest
 
-from bot.slack.intake import QuestionIntake
+from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners.payloads import is_from_a_person, is_last_delivery, question_from_event
 
 

@@ -6,7 +6,7 @@ of a mention (the `app_mention` event answers that one).
 
 from slack_bolt import App, BoltContext, BoltRequest
 
-from bot.slack.intake import QuestionIntake
+from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners.payloads import is_from_a_person, is_last_delivery, mentions, question_from_event
 
 

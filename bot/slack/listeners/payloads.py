@@ -4,8 +4,8 @@ from typing import Any
 
 from slack_bolt import BoltRequest
 
-from bot.slack.formatting import question_text
-from bot.slack.questions import IncomingQuestion, ReplyTo
+from bot.slack.common.formatting import question_text
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
 
 
 def question_from_event(body: dict[str, Any], event: dict[str, Any], *, origin: str, bot_user_id: str | None) -> IncomingQuestion:

@@ -2,8 +2,8 @@
 
 from slack_bolt import App
 
-from bot.slack.intake import QuestionIntake
-from bot.slack.save_requests import SaveQueue
+from bot.slack.questions.intake import QuestionIntake
+from bot.slack.knowledge.save_requests import SaveQueue
 
 
 def register(app: App, intake: QuestionIntake, saves: SaveQueue) -> None:

@@ -4,9 +4,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.db.engine import Database
-from bot.slack import texts
-from bot.slack.answer_sharing import share_answer
-from bot.slack.private_reply import SHARE_ACTION
+from bot.slack.common import texts
+from bot.slack.answers.sharing import share_answer
+from bot.slack.answers.private_reply import SHARE_ACTION
 
 
 def register(app: App, database: Database) -> None:

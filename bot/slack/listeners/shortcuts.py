@@ -5,12 +5,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.slack import texts
-from bot.slack.formatting import question_text
-from bot.slack.intake import QuestionIntake
-from bot.slack.questions import IncomingQuestion, ReplyTo
-from bot.slack.save_requests import SaveQueue
-from bot.slack.thread_saver import SaveRequest
+from bot.slack.common import texts
+from bot.slack.common.formatting import question_text
+from bot.slack.questions.intake import QuestionIntake
+from bot.slack.questions.question import IncomingQuestion, ReplyTo
+from bot.slack.knowledge.save_requests import SaveQueue
+from bot.slack.knowledge.thread_saver import SaveRequest
 
 SAVE_SHORTCUT = "save_to_docbot"
 ASK_SHORTCUT = "ask_docbot"

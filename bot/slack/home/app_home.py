@@ -16,10 +16,10 @@ from bot.db.engine import Database
 from bot.embeddings import load_embedder
 from bot.errors import SlackError
 from bot.settings import Settings
-from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
-from bot.slack.gaps import group_gaps, list_gaps
-from bot.slack.home_data import collection_stats, recent_questions
-from bot.slack.home_view import home_view
+from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.knowledge.gaps import group_gaps, list_gaps
+from bot.slack.home.data import collection_stats, recent_questions
+from bot.slack.home.view import home_view
 
 logger = logging.getLogger(__name__)
 

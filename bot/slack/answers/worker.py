@@ -12,8 +12,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.slack.answer_job import AnswerJob
-from bot.slack.question_queue import Claim, QuestionQueue
+from bot.slack.answers.job import AnswerJob
+from bot.slack.questions.queue import Claim, QuestionQueue
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from bot.db.engine import Database
 from bot.db.models import Conversation, Message
-from bot.slack.knowledge_jobs import defer_save
-from bot.slack.thread_saver import SaveRequest
+from bot.slack.knowledge.jobs import defer_save
+from bot.slack.knowledge.thread_saver import SaveRequest
 
 SAVE_REACTION = "white_check_mark"
 

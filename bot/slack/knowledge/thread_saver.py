@@ -18,11 +18,11 @@ from bot.db.engine import Database
 from bot.db.models import Conversation, Message
 from bot.errors import ChannelCheckFailed, SlackError
 from bot.settings import Settings
-from bot.slack import texts
-from bot.slack.access import ChannelAccess
-from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
-from bot.slack.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
-from bot.slack.user_names import UserNames
+from bot.slack.common import texts
+from bot.slack.common.access import ChannelAccess
+from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.knowledge.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
+from bot.slack.knowledge.user_names import UserNames
 from ingestion.pipeline import InMemoryDocument, ingest_document
 
 logger = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ from typing import Protocol
 from slack_sdk import WebClient
 
 from bot.answering.types import Answer
-from bot.slack.ephemeral_reply import EphemeralReply
-from bot.slack.private_reply import PrivateReply
-from bot.slack.questions import ReplyTo
-from bot.slack.thread_reply import ThreadReply
+from bot.slack.answers.ephemeral_reply import EphemeralReply
+from bot.slack.answers.private_reply import PrivateReply
+from bot.slack.questions.question import ReplyTo
+from bot.slack.answers.thread_reply import ThreadReply
 
 
 class Reply(Protocol):

@@ -16,11 +16,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer, Answerer
 from bot.errors import ChannelCheckFailed, DatabaseError, LLMError, SlackError
-from bot.slack import metrics, texts
-from bot.slack.access import ChannelAccess
-from bot.slack.conversations import ConversationStore
-from bot.slack.questions import StoredQuestion
-from bot.slack.replies import Reply, reply_for
+from bot.slack.common import metrics
+from bot.slack.common import texts
+from bot.slack.common.access import ChannelAccess
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.questions.question import StoredQuestion
+from bot.slack.answers.replies import Reply, reply_for
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.answering.types import Answer
 from bot.errors import SlackError
-from bot.slack.formatting import SlackMessage, answer_messages
-from bot.slack.questions import ReplyTo
+from bot.slack.common.formatting import SlackMessage, answer_messages
+from bot.slack.questions.question import ReplyTo
 
 logger = logging.getLogger(__name__)
 

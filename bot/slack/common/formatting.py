@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answering.types import Answer, Citation
-from bot.slack import texts
+from bot.slack.common import texts
 
 # A section block's text may hold 3,000 characters; keep a margin for the continuation marker.
 PART_LIMIT = 2900

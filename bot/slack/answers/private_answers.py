@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from bot.answering.types import Answer, Citation
 from bot.db.engine import Database
 from bot.db.models import Channel, Conversation, Message
-from bot.slack.questions import IncomingQuestion
+from bot.slack.questions.question import IncomingQuestion
 
 # Answers that would be posted in a channel's thread; DMs, the assistant pane and /ask are private already.
 _CHANNEL_ORIGINS = ("mention", "followup", "shortcut")

@@ -9,9 +9,9 @@ from slack_sdk.errors import SlackApiError
 from bot.db.engine import Database
 from bot.embeddings import Embedder
 from bot.errors import SlackError
-from bot.slack import texts
-from bot.slack.formatting import escape, section
-from bot.slack.gaps import GapGroup, group_gaps, list_gaps
+from bot.slack.common import texts
+from bot.slack.common.formatting import escape, section
+from bot.slack.knowledge.gaps import GapGroup, group_gaps, list_gaps
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.db.engine import Database
 from bot.errors import ChannelCheckFailed
-from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
-from bot.slack.expiring_cache import ExpiringCache
+from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.common.expiring_cache import ExpiringCache
 
 logger = logging.getLogger(__name__)
 

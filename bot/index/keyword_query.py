@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from collections.abc import Sequence
 
-from bot.answering import vocabulary
-from bot.answering.terms import keyword_terms
+from bot.index import vocabulary
+from bot.index.terms import keyword_terms
 from bot.db.engine import Database
 
 # At most this many chunks are ranked per question, whatever the collection's size. Fetching a matched row

@@ -1,12 +1,12 @@
-"""The App Home tab as Block Kit: pure formatting of what `home_data` and `gaps` found."""
+"""The App Home tab as Block Kit: pure formatting of what `data` and `knowledge.gaps` found."""
 
 from datetime import datetime
 from typing import Any
 
-from bot.slack import texts
-from bot.slack.formatting import escape, section
-from bot.slack.gaps import GapGroup
-from bot.slack.home_data import AskedQuestion, CollectionStats
+from bot.slack.common import texts
+from bot.slack.common.formatting import escape, section
+from bot.slack.knowledge.gaps import GapGroup
+from bot.slack.home.data import AskedQuestion, CollectionStats
 
 LINE_CHARS = 120
 _VOTES = {1: " 👍", -1: " 👎", 0: ""}

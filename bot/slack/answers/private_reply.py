@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer
 from bot.errors import SlackError
-from bot.slack import texts
-from bot.slack.formatting import SlackMessage, answer_messages
-from bot.slack.questions import ReplyTo
+from bot.slack.common import texts
+from bot.slack.common.formatting import SlackMessage, answer_messages
+from bot.slack.questions.question import ReplyTo
 
 logger = logging.getLogger(__name__)
 

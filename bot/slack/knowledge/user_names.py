@@ -5,7 +5,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.expiring_cache import ExpiringCache
+from bot.slack.common.expiring_cache import ExpiringCache
 
 logger = logging.getLogger(__name__)
 

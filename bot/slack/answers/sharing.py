@@ -7,9 +7,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.db.engine import Database
 from bot.errors import SlackError
-from bot.slack import texts
-from bot.slack.formatting import answer_messages
-from bot.slack.private_answers import asker_of, mark_shared, stored_answer
+from bot.slack.common import texts
+from bot.slack.common.formatting import answer_messages
+from bot.slack.answers.private_answers import asker_of, mark_shared, stored_answer
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Writes examples/handbook/travel-policy.pdf, the sample handbook's PDF (run once; the PDF is committed).
+"""Writes bot/demo/handbook/travel-policy.pdf, the sample handbook's PDF (run once; the PDF is committed).
 
 Needs fpdf2 (`pip install fpdf2`), which docbot itself does not depend on.
 """
@@ -44,7 +44,7 @@ def main() -> None:
             pdf.set_font("Helvetica", "", 11)
             pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
-    pdf.output(str(Path(__file__).parent / "handbook" / "travel-policy.pdf"))
+    pdf.output(str(Path(__file__).resolve().parents[1] / "bot" / "demo" / "handbook" / "travel-policy.pdf"))
 
 
 if __name__ == "__main__":

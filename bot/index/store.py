@@ -14,7 +14,7 @@ from sqlalchemy.types import BigInteger
 from bot.db.engine import Database
 from bot.db.models import Collection, Document, SyncSource
 from bot.url_redaction import redact_location
-from ingestion.writer import ChunkRow, copy_chunks
+from bot.index.chunk_writer import ChunkRow, copy_chunks
 
 
 @dataclass(frozen=True)

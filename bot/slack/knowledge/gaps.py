@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 from bot.db.engine import Database
 from bot.db.models import Conversation, Feedback, Message
 from bot.embeddings import Embedder
-from bot.slack.channel_map import DEFAULT_COLLECTION, mapped_collections
-from bot.slack.gap_groups import group_by_meaning
+from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.knowledge.gap_groups import group_by_meaning
 
 # Grouping compares every pair (memory and time grow with the square): past this, the latest are grouped.
 MAX_GROUPED_GAPS = 5000

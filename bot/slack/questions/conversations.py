@@ -17,8 +17,8 @@ from sqlalchemy.dialects.postgresql import insert
 from bot.answering.types import Answer, Citation, Turn
 from bot.db.engine import Database
 from bot.db.models import Channel, Conversation, Message, ProcessedEvent
-from bot.slack.question_queue import announce
-from bot.slack.questions import IncomingQuestion, ReplyTo, StoredQuestion
+from bot.slack.questions.queue import announce
+from bot.slack.questions.question import IncomingQuestion, ReplyTo, StoredQuestion
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ import procrastinate
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
 from bot.settings import Settings
-from bot.slack import texts
-from bot.slack.client import build_client
-from bot.slack.gap_digest import post_digest
-from bot.slack.thread_saver import SaveRequest, ThreadSaver
+from bot.slack.common import texts
+from bot.slack.common.client import build_client
+from bot.slack.knowledge.gap_digest import post_digest
+from bot.slack.knowledge.thread_saver import SaveRequest, ThreadSaver
 from ingestion.queue import QUEUE
 
 logger = logging.getLogger(__name__)

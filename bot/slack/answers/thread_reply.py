@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answering.types import Answer
 from bot.errors import SlackError
-from bot.slack import texts
-from bot.slack.formatting import (
+from bot.slack.common import texts
+from bot.slack.common.formatting import (
     PART_LIMIT,
     STREAM_LIMIT,
     SlackMessage,
@@ -30,7 +30,7 @@ from bot.slack.formatting import (
     streamable_prefix,
     trailer_blocks,
 )
-from bot.slack.questions import ReplyTo
+from bot.slack.questions.question import ReplyTo
 
 logger = logging.getLogger(__name__)
 

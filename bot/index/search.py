@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from sqlalchemy import text
 
-from bot.answering import vocabulary
-from bot.answering.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
+from bot.index import vocabulary
+from bot.index.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
 from bot.db.engine import Database
 from bot.embeddings import Embedder
 

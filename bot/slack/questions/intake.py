@@ -8,11 +8,12 @@ import logging
 from slack_sdk import WebClient
 
 from bot.errors import DatabaseError
-from bot.slack import metrics, texts
-from bot.slack.conversations import ConversationStore
-from bot.slack.private_answers import delivered_privately_if_wanted
-from bot.slack.questions import IncomingQuestion
-from bot.slack.replies import reply_for
+from bot.slack.common import metrics
+from bot.slack.common import texts
+from bot.slack.questions.conversations import ConversationStore
+from bot.slack.answers.private_answers import delivered_privately_if_wanted
+from bot.slack.questions.question import IncomingQuestion
+from bot.slack.answers.replies import reply_for
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The demo: the sample handbook `docbot demo` ingests, shipped as package data."""

@@ -1,0 +1,1 @@
+"""App Home: the tab that shows what a person's channels can see and how their questions went."""
