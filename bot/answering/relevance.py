@@ -4,7 +4,7 @@ Decided from signals measured on the collection itself, never from a similarity 
 
 1. **About something else.** Half or more of the question's words appear in no chunk ("the guest wifi in Berlin").
 2. **Far from everything.** The closest chunk is no closer than nine in ten questions about other tools
-   are (the collection's `floor`, calibration.py).
+   are (the collection's `floor`, bot/index/calibration.py).
 3. **Names the documents don't know.** The question names an identifier that appears in no chunk, and
    nothing is as close as a question drawn from the collection's own text typically is (`typical`).
    Askers name their own code too (`emailClient.send`): that alone doesn't decide, a close match overrules it.

@@ -1,10 +1,10 @@
 """Stage 1, retrieve: everything the later stages need from the database, read once.
 
 The question is made stand-alone from the thread (rewrite.py), searched with the hybrid search
-(retriever.py), and looked up in the collections' vocabulary: a name the question uses (`next.config.js`,
+(bot/index/search.py), and looked up in the collections' vocabulary: a name the question uses (`next.config.js`,
 `requests.Session`, `moduleResolution`) that no chunk of the searched collections contains is a sign
 that the documents are about something else. The calibration of the collection holding the closest
-chunk comes along (calibration.py).
+chunk comes along (bot/index/calibration.py).
 """
 
 from collections.abc import Sequence
