@@ -1,1 +1,3 @@
-"""Answering: hybrid retrieval, the history-aware chain with citations, LLM backends, and the guard."""
+"""Answering: a question and its thread → retrieve → relevance → evidence → compose → verify → deliver: a cited
+answer or an honest "not in the docs". It reads the search index (bot/index) and the LLM backends (llm/).
+"""
