@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         (), description="Comma-separated host names, IPs or CIDRs that URL ingestion may reach although internal"
     )
     ingest_url_timeout_seconds: float = Field(60.0, gt=0, description="How long fetching one URL may take, redirects included")
+    slack_stream_seconds: float = Field(
+        240.0, gt=0, le=290, description="How long one streamed answer message grows before the answer continues in a new one (Slack ends streams after about 5 minutes)"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
     admin_users: Annotated[list[str], NoDecode] = Field(

@@ -82,7 +82,7 @@ def answer_worker(
     settings = context.settings
     database = context.database()
     answerer = AnswerService(settings, database)
-    worker = build_answer_worker(database, answerer, build_client(settings), threads=threads)
+    worker = build_answer_worker(database, answerer, build_client(settings), threads=threads, stream_seconds=settings.slack_stream_seconds)
     metrics_port = metrics_port or (settings.metrics_port if ready_fd is None else None)
     if metrics_port:
         start_metrics_server(host, metrics_port)

@@ -22,6 +22,7 @@ from bot.slack.common import metrics
 from bot.slack.common.access import ChannelAccess
 from bot.slack.home.app_home import AppHome
 from bot.slack.answers.job import AnswerJob
+from bot.slack.answers.thread_reply import STREAM_SECONDS
 from bot.slack.answers.worker import AnswerWorker
 from bot.slack.common.client import build_client, required_secret as _required
 from bot.slack.questions.conversations import ConversationStore
@@ -92,7 +93,9 @@ def build_bot(
     except OSError as error:
         raise SlackError(f"Cannot reach the Slack API at {client.base_url} (check SLACK_API_URL): {error}") from None
     if answerer is not None:
-        answering = build_answer_worker(database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds)
+        answering = build_answer_worker(
+            database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds, stream_seconds=settings.slack_stream_seconds
+        )
     app.use(_count_requests)
     intake = QuestionIntake(ConversationStore(database), client)
     register(app, intake, database)
@@ -108,10 +111,14 @@ def build_answer_worker(
     *,
     threads: int = 4,
     throttle_seconds: float = 1.0,
+    stream_seconds: float = STREAM_SECONDS,
     retry_seconds: float = 30.0,
     poll_seconds: float = 5.0,
 ) -> AnswerWorker:
-    job = AnswerJob(ConversationStore(database), ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
+    job = AnswerJob(
+        ConversationStore(database), ChannelAccess(database, client), answerer, client,
+        throttle_seconds=throttle_seconds, stream_seconds=stream_seconds,
+    )
     return AnswerWorker(job, QuestionQueue(database, retry_seconds=retry_seconds), threads=threads, poll_seconds=poll_seconds)
 
 

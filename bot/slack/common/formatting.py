@@ -16,8 +16,9 @@ from bot.slack.common import texts
 PART_LIMIT = 2900
 # chat.appendStream takes up to 12,000 characters of markdown per call; a streamed message stops growing here.
 STREAM_LIMIT = 11000
-FEEDBACK_UP_ACTION = "feedback_up"
+FEEDBACK_UP_ACTION = "feedback_up"  # the buttons of answers posted before feedback_buttons
 FEEDBACK_DOWN_ACTION = "feedback_down"
+FEEDBACK_ACTION = "answer_feedback"  # Slack's feedback_buttons; each button's value is "up-ID" or "down-ID"
 
 _BROADCAST_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -82,14 +83,31 @@ def citation_line(citation: Citation) -> str:
 
 
 def feedback_block(answer_id: int) -> dict[str, Any]:
+    """👍/👎 as Slack's feedback_buttons, which live in a context_actions block under the answer."""
     return {
-        "type": "actions",
+        "type": "context_actions",
         "block_id": f"feedback-{answer_id}",
         "elements": [
-            _button(texts.FEEDBACK_UP, FEEDBACK_UP_ACTION, answer_id),
-            _button(texts.FEEDBACK_DOWN, FEEDBACK_DOWN_ACTION, answer_id),
+            {
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK_ACTION,
+                "positive_button": _feedback_button(texts.FEEDBACK_UP, f"up-{answer_id}", texts.FEEDBACK_UP_LABEL),
+                "negative_button": _feedback_button(texts.FEEDBACK_DOWN, f"down-{answer_id}", texts.FEEDBACK_DOWN_LABEL),
+            }
         ],
     }
+
+
+def _feedback_button(label: str, value: str, accessibility_label: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label, "emoji": True}, "value": value, "accessibility_label": accessibility_label}
+
+
+def feedback_vote(value: str) -> tuple[int, int] | None:
+    """(answer id, +1 or -1) from a feedback button's value; None for a value docbot never set."""
+    direction, _, number = value.partition("-")
+    if direction not in ("up", "down") or not number.isdigit():
+        return None
+    return int(number), 1 if direction == "up" else -1
 
 
 def _button(label: str, action_id: str, answer_id: int) -> dict[str, Any]:
