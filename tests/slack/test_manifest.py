@@ -2,6 +2,8 @@
 
 Every event and shortcut a manifest declares is sent, signed, to the real server: Bolt answers 404 for a
 request no listener takes, so a manifest entry without a listener fails here (and so does an undeclared one).
+Both manifests use the Agent messaging experience (`agent_view`); `assistant_thread_started`, which only the
+legacy `assistant_view` sends, is no longer declared but still has its listener for apps installed before.
 """
 
 from collections.abc import Iterator
@@ -20,9 +22,10 @@ from tests.slack.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackSender, m
 REPO = Path(__file__).resolve().parents[2]
 SCOPES = {
     "app_mentions:read", "assistant:write", "channels:history", "groups:history", "im:history",
-    "channels:read", "groups:read", "chat:write", "commands", "reactions:read", "users:read",
+    "channels:read", "groups:read", "chat:write", "commands", "reactions:read", "users:read", "usergroups:read",
 }
-EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "assistant_thread_started", "reaction_added", "app_home_opened"}
+EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "reaction_added", "app_home_opened"}
+LEGACY_EVENTS = {"assistant_thread_started"}  # sent to apps still on assistant_view
 SHORTCUTS = {"save_to_docbot", "ask_docbot"}
 
 
@@ -40,7 +43,9 @@ def test_least_scopes_and_events(name):
     assert {s["callback_id"] for s in manifest["features"]["shortcuts"] if s["type"] == "message"} == SHORTCUTS
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened needs the tab
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert "assistant_view" in manifest["features"]  # assistant:write needs it
+    assert "agent_view" in manifest["features"] and "assistant_view" not in manifest["features"]  # assistant:write needs one
+    assert manifest["features"]["agent_view"]["agent_description"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # app_home_opened with tab "messages"
 
 
 def test_http_manifest_points_everything_at_slack_events():
@@ -93,7 +98,7 @@ def _event_for(name: str) -> dict:
 @pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket-mode.yml"])
 def test_every_declared_event_and_shortcut_has_a_listener(sender, fake_slack, name):
     manifest = load(name)
-    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+    for event in [*manifest["settings"]["event_subscriptions"]["bot_events"], *LEGACY_EVENTS]:
         assert sender.event(_event_for(event)).status_code == 200, event
     for shortcut in manifest["features"]["shortcuts"]:
         message_ts = new_ts()

@@ -21,5 +21,5 @@ def register_knowledge_loop(app: App, intake: QuestionIntake, saves: SaveQueue, 
     """Saving threads (shortcut, ✅), asking about a message, App Home, sharing private answers."""
     shortcuts.register(app, intake, saves)
     reactions.register(app, intake, saves)
-    app_home.register(app, home)
+    app_home.register(app, home, database)
     share.register(app, database)
