@@ -23,6 +23,7 @@ from bot.slack.questions.conversations import ConversationStore
 from bot.slack.questions.question import StoredQuestion
 from bot.slack.answers.replies import Reply, reply_for
 from bot.slack.answers.thread_reply import STREAM_SECONDS
+from bot.slack.knowledge.experts import ExpertDesk
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class AnswerJob:
     client: WebClient
     throttle_seconds: float = 1.0
     stream_seconds: float = STREAM_SECONDS
+    experts: ExpertDesk | None = None  # None: no "Ask an expert"
 
     def run(self, question_id: int) -> None:
         """Answers a question this process holds the claim on (`QuestionQueue.claim`)."""
@@ -75,6 +77,7 @@ class AnswerJob:
             self.client,
             throttle_seconds=self.throttle_seconds,
             stream_seconds=self.stream_seconds,
+            ask_expert=self.experts is not None and self.experts.available(question.reply_to.channel_id),
             existing=question.reply_messages,
             on_messages=partial(self.store.remember_reply_messages, question.id),
         )

@@ -65,6 +65,7 @@ class ThreadReply:
         *,
         throttle_seconds: float = 1.0,
         stream_seconds: float = STREAM_SECONDS,
+        ask_expert: bool = False,
         clock: Callable[[], float] = time.monotonic,
         existing: Sequence[str] = (),
         on_messages: Callable[[list[str]], None] | None = None,
@@ -74,6 +75,7 @@ class ThreadReply:
         self.to = reply_to
         self.throttle_seconds = throttle_seconds
         self.stream_seconds = stream_seconds
+        self.ask_expert = ask_expert  # an abstention offers "Ask an expert"
         self.clock = clock
         self.on_messages = on_messages
         self.written = ""  # what the model has written so far (raw Markdown)
@@ -248,7 +250,7 @@ class ThreadReply:
 
     def finish(self, answer: Answer, answer_id: int | None) -> str:
         """Delivers the final answer with its sources and buttons; returns the ts of the message carrying them."""
-        trailer = trailer_blocks(answer, answer_id)
+        trailer = trailer_blocks(answer, answer_id, ask_expert=self.ask_expert)
         plan_end = self.plan.finished(abstained=answer.abstained) if self.plan else []
         if self.streaming and self.written == answer.text:
             rest = escape(self.written[self.sent :])
@@ -261,7 +263,7 @@ class ThreadReply:
             # The final text differs from what was streamed (checked or replaced by the answerer): the
             # messages are rewritten with it.
             self._stop_stream(chunks=plan_end or None)
-        return self._fill(answer_messages(answer, answer_id))
+        return self._fill(answer_messages(answer, answer_id, ask_expert=self.ask_expert))
 
     def _stop_stream(self, **final: Any) -> bool:
         """False when Slack had already ended the stream (what it showed stays until the message is updated)."""

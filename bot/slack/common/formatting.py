@@ -18,6 +18,7 @@ PART_LIMIT = 2900
 STREAM_LIMIT = 11000
 FEEDBACK_UP_ACTION = "feedback_up"  # the buttons of answers posted before feedback_buttons
 FEEDBACK_DOWN_ACTION = "feedback_down"
+ASK_EXPERT_ACTION = "ask_expert"  # value: the answer's id
 FEEDBACK_ACTION = "answer_feedback"  # Slack's feedback_buttons; each button's value is "up-ID" or "down-ID"
 
 _BROADCAST_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -118,22 +119,29 @@ def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def trailer_blocks(answer: Answer, answer_id: int | None) -> list[dict[str, Any]]:
-    """What closes an answer: its sources, then the feedback buttons."""
+def ask_expert_block(answer_id: int) -> dict[str, Any]:
+    return {"type": "actions", "block_id": f"ask-expert-{answer_id}", "elements": [_button(texts.ASK_EXPERT_BUTTON, ASK_EXPERT_ACTION, answer_id)]}
+
+
+def trailer_blocks(answer: Answer, answer_id: int | None, *, ask_expert: bool = False) -> list[dict[str, Any]]:
+    """What closes an answer: its sources, "Ask an expert" after an abstention (where experts are named),
+    then the feedback buttons."""
     blocks = [{"type": "divider"}, section(_clip(sources_text(answer.citations)))]
+    if answer_id is not None and ask_expert and answer.abstained:
+        blocks.append(ask_expert_block(answer_id))
     if answer_id is not None:
         blocks.append(feedback_block(answer_id))
     return blocks
 
 
-def answer_messages(answer: Answer, answer_id: int | None) -> list[SlackMessage]:
+def answer_messages(answer: Answer, answer_id: int | None, *, ask_expert: bool = False) -> list[SlackMessage]:
     """The answer as one or more messages, each within Slack's limits; the last carries sources and buttons."""
     parts = split_text(markdown_to_mrkdwn(answer.text) or "…", PART_LIMIT)
     messages = []
     for index, part in enumerate(parts):
         body = part if index == 0 else f"{texts.CONTINUED}\n{part}"
         messages.append(SlackMessage(text=body, blocks=[section(body)]))
-    messages[-1].blocks.extend(trailer_blocks(answer, answer_id))
+    messages[-1].blocks.extend(trailer_blocks(answer, answer_id, ask_expert=ask_expert))
     return messages
 
 
