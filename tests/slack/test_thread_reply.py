@@ -253,3 +253,17 @@ def test_an_answer_interrupted_after_a_roll_over_is_answered_once_in_its_first_m
     [message] = fake_slack.thread(TO.channel_id, TO.thread_ts)
     assert message.ts == ts == first.messages[0] and not message.streaming
     assert message.text.startswith("Ten days.") and "One." not in message.shown and "Leave policy" in message.shown
+
+
+def test_where_streams_are_refused_the_status_line_shows_progress_and_no_plan_is_sent(fake_slack, client):
+    fake_slack.fail("chat.startStream", error="not_allowed_token_type")
+    reply = ThreadReply(client, TO, clock=Clock(0.5))
+    reply.show_progress()
+    reply.show_plan(["default"])
+    reply.on_progress(Progress("reading", tuple(CITED)))
+    reply.on_progress(Progress("checking"))
+    reply.on_token("Ten days.")
+    ts = reply.finish(Answer(text="Ten days.", citations=CITED), 5)
+    assert fake_slack.calls("assistant.threads.setStatus")[0].params["status"] == "is searching the docs…"
+    assert len(fake_slack.calls("chat.startStream")) == 1 and fake_slack.calls("chat.appendStream") == []
+    assert fake_slack.message(ts).text.startswith("Ten days.") and "Leave policy" in fake_slack.message(ts).shown
