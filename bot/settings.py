@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     )
     ingest_url_timeout_seconds: float = Field(60.0, gt=0, description="How long fetching one URL may take, redirects included")
     slack_stream_seconds: float = Field(
-        240.0, gt=0, le=290, description="How long one streamed answer message grows before the answer continues in a new one (Slack ends streams after about 5 minutes)"
+        240.0, gt=0, le=290,
+        description="How long one streamed answer message grows before the answer continues in a new one (Slack ends streams after about 5 minutes)",
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
@@ -83,7 +84,8 @@ class Settings(BaseSettings):
     )
     experts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Slack user IDs (U…) and user group IDs (S…), comma-separated: whom \"Ask an expert\" brings in for DMs and channels without experts of their own",
+        description="Slack user IDs (U…) and user group IDs (S…), comma-separated: whom Ask an expert brings in from DMs and from "
+        "channels without experts of their own",
     )
     experts_channel: str | None = Field(None, description="Slack channel ID where questions from DMs are put to the EXPERTS")
     metrics_port: int | None = Field(None, ge=1, le=65535, description="Port for Prometheus /metrics (off when unset)")

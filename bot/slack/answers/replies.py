@@ -40,4 +40,7 @@ def reply_for(
         return EphemeralReply(reply_to)
     if reply_to.private and reply_to.thread_ts:
         return PrivateReply(client, reply_to)
-    return ThreadReply(client, reply_to, throttle_seconds=throttle_seconds, stream_seconds=stream_seconds, ask_expert=ask_expert, existing=existing, on_messages=on_messages)
+    return ThreadReply(
+        client, reply_to, throttle_seconds=throttle_seconds, stream_seconds=stream_seconds, ask_expert=ask_expert,
+        existing=existing, on_messages=on_messages,
+    )
