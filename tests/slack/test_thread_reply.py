@@ -267,3 +267,20 @@ def test_where_streams_are_refused_the_status_line_shows_progress_and_no_plan_is
     assert fake_slack.calls("assistant.threads.setStatus")[0].params["status"] == "is searching the docs…"
     assert len(fake_slack.calls("chat.startStream")) == 1 and fake_slack.calls("chat.appendStream") == []
     assert fake_slack.message(ts).text.startswith("Ten days.") and "Leave policy" in fake_slack.message(ts).shown
+
+
+def test_a_roll_over_slack_refuses_to_stream_continues_in_a_posted_message(fake_slack, client):
+    reply = ThreadReply(client, TO, clock=Clock(1), stream_seconds=3)
+    reply.show_plan(["default"])
+    reply.on_token("One. ")
+    reply.on_token("Two. ")
+    fake_slack.fail("chat.startStream", error="ratelimited_streams", times=5)  # the next message can't be a stream
+    for piece in ["Three. ", "Four. ", "Five. "]:
+        reply.on_token(piece)
+    ts = reply.finish(Answer(text="One. Two. Three. Four. Five. ", citations=CITED), 5)
+    messages = fake_slack.thread(TO.channel_id, TO.thread_ts)
+    assert [m.ts for m in messages] == reply.messages and not any(m.streaming for m in messages)
+    shown = " ".join(m.streamed + m.text for m in messages)
+    assert all(shown.count(word) == 1 for word in ("One.", "Two.", "Three.", "Four.", "Five."))  # all of it, once
+    assert any(c.params["text"].startswith(":hourglass") for c in fake_slack.calls("chat.postMessage"))  # not over the earlier part
+    assert messages[-1].ts == ts and "Leave policy" in messages[-1].shown

@@ -20,7 +20,7 @@ TASK_SOURCES = 5  # links under the reading task
 class ProgressPlan:
     def __init__(self, collections: Sequence[str]) -> None:
         self.tasks: dict[str, dict[str, Any]] = {
-            SEARCH: _task(SEARCH, texts.TASK_SEARCH.format(collections=_collections(collections)), "in_progress"),
+            SEARCH: _task(SEARCH, _clip(texts.TASK_SEARCH.format(collections=_collections(collections))), "in_progress"),
             READ: _task(READ, texts.TASK_READ, "pending"),
             CHECK: _task(CHECK, texts.TASK_CHECK, "pending"),
         }

@@ -203,6 +203,9 @@ class ThreadReply:
             self._report()
         self.message_start = self.sent
         self._start_stream(self.plan.everything() if self.plan else None)
+        if not self.streaming and self.messages and self.stream_text:
+            # Streams refused from now on: the rest goes into a message of its own, not over the earlier part.
+            self._add_message(self._post(SlackMessage(texts.PLACEHOLDER)))
 
     def _start_stream(self, chunks: list[dict[str, Any]] | None = None) -> None:
         """Starts a stream (empty but for the plan), so its ts is stored before any text is in it."""
@@ -240,6 +243,8 @@ class ThreadReply:
     def _show_in_message(self, markdown: str) -> None:
         body = markdown_to_mrkdwn(markdown)
         if len(body) > PART_LIMIT:
+            if self.stream_text:
+                return  # a stream Slack ended shows more than an update may hold: the end splits it into parts
             body = body[: PART_LIMIT - 1] + "…"
         if self.messages:
             self._update(self.messages[-1], SlackMessage(body))
