@@ -33,7 +33,8 @@ class ProgressPlan:
         """The search is done; the sources it found are being read."""
         titles = "; ".join(dict.fromkeys(c.title or c.source for c in sources))
         links = [{"type": "url", "url": c.url, "text": _clip(c.title or c.url, 150)} for c in sources if c.url and c.url.startswith(("http://", "https://"))]
-        read = _task(READ, texts.TASK_READ_COUNT.get(len(sources), texts.TASK_READ_MANY.format(count=len(sources))), "in_progress")
+        title = texts.TASK_READ_ONE if len(sources) == 1 else texts.TASK_READ_MANY.format(count=len(sources))
+        read = _task(READ, title, "in_progress")
         if titles:
             read["details"] = _clip(titles)
         if links:

@@ -84,12 +84,11 @@ TASK_SEARCH = "Searching {collections}"
 TASK_SEARCH_ONE = "the {name} collection"
 TASK_SEARCH_MANY = "the {names} collections"
 TASK_READ = "Reading the sources"
-TASK_READ_COUNT = {1: "Reading 1 source"}
+TASK_READ_ONE = "Reading 1 source"
 TASK_READ_MANY = "Reading {count} sources"
 TASK_CHECK = "Writing the answer and checking it against the sources"
 TASK_NOTHING_FOUND = "No source answers this"
 TASK_NOT_NEEDED = "Not needed: nothing in the docs answers this"
-TASK_DONE = "Done"
 
 # Asking an expert (when docbot abstains, or the asker votes 👎).
 ASK_EXPERT_BUTTON = "🙋 Ask an expert"
