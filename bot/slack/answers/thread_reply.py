@@ -106,6 +106,7 @@ class ThreadReply:
         except SlackApiError as error:
             logger.debug("status refused, posting a placeholder error=%s", error.response.get("error"))
             self._add_message(self._post(SlackMessage(texts.PLACEHOLDER)))
+            self.stream_text = ""
 
     def show_plan(self, collections: Sequence[str]) -> None:
         """Opens the stream with the plan, its search under way; where streams are refused the status line stays."""
