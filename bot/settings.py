@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 _NUMERIC = re.compile(r"^[0-9.:/]+$")  # looks like an IP or CIDR, but isn't a valid one
+_EXPERT_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\.?$")
 
 
@@ -72,11 +73,21 @@ class Settings(BaseSettings):
         (), description="Comma-separated host names, IPs or CIDRs that URL ingestion may reach although internal"
     )
     ingest_url_timeout_seconds: float = Field(60.0, gt=0, description="How long fetching one URL may take, redirects included")
+    slack_stream_seconds: float = Field(
+        240.0, gt=0, le=290,
+        description="How long one streamed answer message grows before the answer continues in a new one (Slack ends streams after about 5 minutes)",
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
     admin_users: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Slack user IDs, comma-separated, who see the knowledge gaps in App Home"
     )
+    experts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Slack user IDs (U…) and user group IDs (S…), comma-separated: whom Ask an expert brings in from DMs and from "
+        "channels without experts of their own",
+    )
+    experts_channel: str | None = Field(None, description="Slack channel ID where questions from DMs are put to the EXPERTS")
     metrics_port: int | None = Field(None, ge=1, le=65535, description="Port for Prometheus /metrics (off when unset)")
 
     @field_validator("log_level")
@@ -94,7 +105,16 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("digest_channel")
+    @field_validator("experts", mode="before")
+    @classmethod
+    def _expert_ids(cls, value: Any) -> Any:
+        entries = [item.strip() for item in value.split(",") if item.strip()] if isinstance(value, str) else value
+        for number, entry in enumerate(entries or [], start=1):
+            if not _EXPERT_ID.match(entry):
+                raise ValueError(f"entry {number} is not a Slack user ID (U…, W…) or user group ID (S…)")
+        return entries
+
+    @field_validator("digest_channel", "experts_channel")
     @classmethod
     def _channel_id(cls, value: str | None) -> str | None:
         if value in (None, ""):

@@ -26,7 +26,7 @@ from bot.answering.llm.local import LocalChatModel
 from bot.answering.relevance import Judged, judge
 from bot.answering.retrieve import RETRIEVE_CHUNKS, Retrieved, retrieve, search
 from bot.index.search import Hit, Mode
-from bot.answering.types import Answer, TokenCallback, Turn
+from bot.answering.types import Answer, Progress, ProgressCallback, TokenCallback, Turn
 from bot.answering.verify import verified
 from bot.db.engine import Database
 from bot.embeddings import Embedder, load_embedder
@@ -99,9 +99,11 @@ class AnswerService:
         collections: Sequence[str],
         history: Sequence[Turn] = (),
         on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Answer:
         """Answers from `collections` only. `on_token` gets the reply as it is shown, sentence by sentence;
-        the pieces add up to `Answer.text` (nothing shown is taken back)."""
+        the pieces add up to `Answer.text` (nothing shown is taken back). `on_progress` hears of each step
+        (the sources being read, then the reply being written and checked); an abstention has neither."""
         started = time.monotonic()
         embedder = QueryMemo(self.embedder)  # the question is embedded once for all the stages that use it
         judged = judge(retrieve(self.database, embedder, question, collections, history))
@@ -110,6 +112,9 @@ class AnswerService:
         else:
             writer = self.writer
             evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
+            if on_progress is not None:
+                on_progress(Progress("reading", tuple(delivery.citation(s.first, "") for s in evidence.sources)))
+                on_progress(Progress("checking"))
             sentences = from_model(evidence, writer) if writer else from_evidence(evidence)
             answer = delivery.deliver(verified(sentences, evidence), evidence, on_token, by_model=writer is not None)
         logger.info(

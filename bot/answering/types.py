@@ -36,6 +36,18 @@ class Answer:
 TokenCallback = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A step of answering, for the people waiting on it (Slack shows it as a plan): the search is over and
+    `sources` are being read ("reading"), or the reply is being written and checked against them ("checking")."""
+
+    step: str  # "reading" | "checking"
+    sources: tuple[Citation, ...] = ()
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
 class Answerer(Protocol):
     """The answering service (`bot.answering.service.AnswerService`), as the Slack side and the CLI call it."""
 
@@ -46,6 +58,7 @@ class Answerer(Protocol):
         collections: Sequence[str],
         history: Sequence[Turn] = (),
         on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Answer:
         """Answers from the given collections only; `history` is the thread so far, oldest first."""
         ...

@@ -1,4 +1,5 @@
-"""`docbot channels`: which collections each Slack channel may see, whether it takes follow-ups, and private answers."""
+"""`docbot channels`: which collections each Slack channel may see, whether it takes follow-ups, private answers,
+and its experts."""
 
 import typer
 from rich.console import Console
@@ -6,6 +7,8 @@ from rich.table import Table
 
 from bot.cli.context import cli_context
 from bot.slack.common import channel_map
+from bot.slack.common.client import build_client
+from bot.slack.knowledge import expert_list
 
 channels_app = typer.Typer(
     help="Map Slack channels to collections. Unmapped channels and DMs see `default`; Slack Connect channels see nothing unless mapped.",
@@ -51,6 +54,30 @@ def private(
     """Choose whether docbot's answers in this channel are seen only by the person who asked."""
     result = channel_map.set_private_answers(cli_context(ctx).database(), channel_id, enabled)
     _console().print(f"{result.channel_id}: private answers {'on' if result.private_answers else 'off'}.")
+
+
+@channels_app.command("experts")
+def experts(
+    ctx: typer.Context,
+    channel_id: str = typer.Argument(..., help="Slack channel ID"),
+    names: list[str] = typer.Argument(None, help="User IDs (U…), user group IDs (S…) or @handles of user groups; none: show the current ones"),
+    clear: bool = typer.Option(False, "--clear", help="Remove the channel's experts (it falls back to EXPERTS)"),
+) -> None:
+    """Name the people "Ask an expert" brings into this channel's threads when the docs fall short."""
+    context = cli_context(ctx)
+    database = context.database()
+    if clear:
+        removed = expert_list.clear_channel_experts(database, channel_id)
+        _console().print(f"{channel_id}: experts removed." if removed else f"{channel_id} had no experts of its own.")
+        return
+    if not names:
+        current = expert_list.channel_experts(database, channel_id)
+        fallback = ", ".join(context.settings.experts) or "nobody (EXPERTS is not set)"
+        _console().print(f"{channel_id}: {', '.join(current)}" if current else f"{channel_id} has no experts of its own: {fallback}.")
+        return
+    client = build_client(context.settings) if any(n.startswith("@") for n in names) else None
+    stored = expert_list.set_channel_experts(database, client, channel_id, names)
+    _console().print(f"{channel_id}: Ask an expert mentions {', '.join(stored)}.")
 
 
 @channels_app.command("list")

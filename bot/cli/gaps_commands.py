@@ -17,7 +17,8 @@ def gaps(
     since: str = typer.Option("7d", help="How far back: a number and a unit (m, h, d, w), e.g. 24h or 30d"),
     collection: str | None = typer.Option(None, "--collection", "-c", help="Only questions from channels that see this collection"),
 ) -> None:
-    """List knowledge gaps by topic, largest group first: what the docs should say next."""
+    """List knowledge gaps by topic, largest group first: what the docs should say next, how many went to
+    experts (Ask an expert) and how many of those came back as documents."""
     context = cli_context(ctx)
     database = context.database()
     found = list_gaps(database, datetime.now(UTC) - parse_age(since), collection)
@@ -26,11 +27,11 @@ def gaps(
         _console().print(f"No unanswered questions in the last {since}{scope}.")
         return
     groups = group_gaps(database, load_embedder(context.settings), found)
-    table = Table("#", "questions", "abstained", "👎", "example question", "channels", "last asked (UTC)")
+    table = Table("#", "questions", "abstained", "👎", "to experts", "back as docs", "example question", "channels", "last asked (UTC)")
     for rank, group in enumerate(groups, start=1):
         down = sum(1 for gap in group.gaps if gap.downvoted)
         table.add_row(
-            str(rank), str(group.count), str(group.count - down), str(down), _short(group.example),
+            str(rank), str(group.count), str(group.count - down), str(down), str(group.to_experts), str(group.back_as_docs), _short(group.example),
             ", ".join(group.channels), max(g.at for g in group.gaps).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)

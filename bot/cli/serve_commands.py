@@ -16,6 +16,7 @@ from bot.answering.service import AnswerService
 from bot.cli.context import cli_context
 from bot.slack.answers.processes import AnswerProcesses, exit_with_parent, report_ready
 from bot.slack.app import build_answer_worker, build_bot
+from bot.slack.knowledge.experts import ExpertDesk
 from bot.slack.common.client import build_client
 from bot.slack.common.metrics import start_metrics_server
 from bot.slack.server import serve as serve_http
@@ -82,7 +83,10 @@ def answer_worker(
     settings = context.settings
     database = context.database()
     answerer = AnswerService(settings, database)
-    worker = build_answer_worker(database, answerer, build_client(settings), threads=threads)
+    client = build_client(settings)
+    worker = build_answer_worker(
+        database, answerer, client, threads=threads, stream_seconds=settings.slack_stream_seconds, experts=ExpertDesk(database, settings, client)
+    )
     metrics_port = metrics_port or (settings.metrics_port if ready_fd is None else None)
     if metrics_port:
         start_metrics_server(host, metrics_port)

@@ -236,3 +236,48 @@ class IngestRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = _created()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AgentGreeting(Base):
+    """People docbot has greeted in its Messages tab (the agent experience): each is greeted once."""
+
+    __tablename__ = "agent_greetings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    greeted_at: Mapped[datetime] = _created()
+
+
+class ChannelExperts(Base):
+    """Whom a channel's "Ask an expert" mentions: Slack user IDs (U…/W…) and user group IDs (S…)."""
+
+    __tablename__ = "channel_experts"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    experts: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+
+
+class ExpertRequest(Base):
+    """A question handed to people because the docs fell short: at most one per thread. The experts answer in
+    `posted_channel_id`/`posted_ts` (the question's own thread, or a thread in the DM escalation channel); the
+    request is answered once that thread is saved as a document."""
+
+    __tablename__ = "expert_requests"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "thread_ts"),
+        Index("ix_expert_requests_posted_channel_id_posted_ts", "posted_channel_id", "posted_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    channel_id: Mapped[str] = mapped_column(String(32), nullable=False)  # where the question was asked
+    thread_ts: Mapped[str] = mapped_column(String(32), nullable=False)
+    question_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), nullable=False)
+    asker_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    experts: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+    posted_channel_id: Mapped[str | None] = mapped_column(String(32))
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+    replies: Mapped[list[str]] = mapped_column(JSONB, nullable=False, server_default=sql("'[]'::jsonb"))  # people's replies there (ts)
+    document: Mapped[str | None] = mapped_column(Text)  # the saved thread's source, once answered
+    created_at: Mapped[datetime] = _created()
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

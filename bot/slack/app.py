@@ -22,12 +22,14 @@ from bot.slack.common import metrics
 from bot.slack.common.access import ChannelAccess
 from bot.slack.home.app_home import AppHome
 from bot.slack.answers.job import AnswerJob
+from bot.slack.answers.thread_reply import STREAM_SECONDS
 from bot.slack.answers.worker import AnswerWorker
 from bot.slack.common.client import build_client, required_secret as _required
 from bot.slack.questions.conversations import ConversationStore
 from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners import register, register_knowledge_loop
 from bot.slack.questions.queue import QuestionQueue
+from bot.slack.knowledge.experts import ExpertDesk
 from bot.slack.knowledge.save_requests import SaveQueue
 from ingestion.queue import make_app as make_queue_app
 
@@ -91,13 +93,17 @@ def build_bot(
         raise SlackError(f"Slack did not accept SLACK_BOT_TOKEN at {client.base_url} ({_reason(error)}).") from None
     except OSError as error:
         raise SlackError(f"Cannot reach the Slack API at {client.base_url} (check SLACK_API_URL): {error}") from None
+    experts = ExpertDesk(database, settings, client)
     if answerer is not None:
-        answering = build_answer_worker(database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds)
+        answering = build_answer_worker(
+            database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds,
+            stream_seconds=settings.slack_stream_seconds, experts=experts,
+        )
     app.use(_count_requests)
     intake = QuestionIntake(ConversationStore(database), client)
-    register(app, intake, database)
+    register(app, intake, database, experts)
     saves = SaveQueue(database, make_queue_app(settings, database.url))
-    register_knowledge_loop(app, intake, saves, AppHome(database, settings), database)
+    register_knowledge_loop(app, intake, saves, AppHome(database, settings), database, experts)
     return SlackBot(app=app, database=database, answering=answering, saves=saves)
 
 
@@ -108,10 +114,15 @@ def build_answer_worker(
     *,
     threads: int = 4,
     throttle_seconds: float = 1.0,
+    stream_seconds: float = STREAM_SECONDS,
+    experts: ExpertDesk | None = None,
     retry_seconds: float = 30.0,
     poll_seconds: float = 5.0,
 ) -> AnswerWorker:
-    job = AnswerJob(ConversationStore(database), ChannelAccess(database, client), answerer, client, throttle_seconds=throttle_seconds)
+    job = AnswerJob(
+        ConversationStore(database), ChannelAccess(database, client), answerer, client,
+        throttle_seconds=throttle_seconds, stream_seconds=stream_seconds, experts=experts,
+    )
     return AnswerWorker(job, QuestionQueue(database, retry_seconds=retry_seconds), threads=threads, poll_seconds=poll_seconds)
 
 

@@ -5,18 +5,31 @@ ts), keeps the messages the bot posts, updates, streams and deletes, records eve
 parameters, takes posts to response_urls, and can be told to fail a method (an API error, or HTTP 429 with
 Retry-After) or to run a test's hook once a call has taken effect, before its response is sent (to kill
 the caller at that very moment).
+
+Streams are held to Slack's rules strictly: chunks must be of a known type with the fields Slack documents
+(`markdown_text`, `task_update`, `plan_update`, `blocks`; anything else is `invalid_chunks`), markdown_text is
+at most 12,000 characters per call (`msg_too_long`), a message holds at most 50 blocks counting those its
+markdown expands into (`invalid_blocks`), and a stream older than `stream_seconds` is no longer streaming
+(`message_not_in_streaming_state`: what it showed stays). In the agent experience (`agent_view=True`)
+suggested prompts are set per DM channel; a `thread_ts` makes the call silently do nothing, as Slack documents.
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 JSON_FIELDS = ("blocks", "chunks", "prompts", "loading_messages", "metadata", "attachments")
+MARKDOWN_TEXT_LIMIT = 12000  # characters of markdown_text per call
+BLOCK_LIMIT = 50  # blocks in a message, counting those its markdown expands into
+TASK_STATUSES = ("pending", "in_progress", "complete", "error")
+TASK_TEXT_LIMIT = 256  # details and output of a task_update
+STREAM_SECONDS = 300.0  # a stream ends on its own after about five minutes
 
 
 @dataclass
@@ -39,6 +52,11 @@ class Posted:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     streamed: str = ""  # markdown appended through chat.startStream/appendStream/stopStream
     streaming: bool = False
+    started_at: float = 0.0  # when its stream started (monotonic)
+    chunks: list[dict[str, Any]] = field(default_factory=list)  # every chunk streamed into it, in order
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id → its latest task_update
+    plan_title: str = ""
+    chunk_blocks: int = 0  # blocks sent in `blocks` chunks
 
     @property
     def shown(self) -> str:
@@ -81,6 +99,10 @@ class FakeSlackApi:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
+        self.stream_seconds = STREAM_SECONDS
+        self.agent_view = True  # the app uses the agent experience (False: the legacy assistant_view)
+        self.suggested_prompts: dict[str, dict[str, Any]] = {}  # DM channel → the prompts set there (agent experience)
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id → {"handle": ..., "users": [...]}
         self._calls: list[Call] = []
         self._messages: dict[str, Posted] = {}
         self._channels: dict[str, dict[str, Any]] = {}
@@ -127,6 +149,10 @@ class FakeSlackApi:
         """What conversations.info says about a channel (e.g. `is_ext_shared=True`)."""
         with self._lock:
             self._channels[channel_id] = info
+
+    def set_usergroup(self, group_id: str, handle: str, users: list[str]) -> None:
+        with self._lock:
+            self.usergroups[group_id] = {"handle": handle, "users": list(users)}
 
     def fail(self, method: str, *, error: str = "internal_error", times: int = 1, status: int = 200, retry_after: int | None = None) -> None:
         """The next `times` calls of `method` fail: `{"ok": false, "error": error}` with HTTP `status`."""
@@ -225,6 +251,8 @@ class FakeSlackApi:
                 return {"ok": False, "error": "channel_not_found"}
             if not p.get("text") and not p.get("blocks"):
                 return {"ok": False, "error": "no_text"}
+            if len(p.get("blocks") or []) > BLOCK_LIMIT or _block_error(p.get("blocks") or []):
+                return {"ok": False, "error": "invalid_blocks"}
             message = self._new_message(p["channel"], p.get("thread_ts"))
             message.text, message.blocks = p.get("text", ""), p.get("blocks") or []
             return {"ok": True, "channel": message.channel, "ts": message.ts, "message": {"text": message.text, "ts": message.ts}}
@@ -232,7 +260,10 @@ class FakeSlackApi:
             message = self._messages.get(p.get("ts", ""))
             if message is None or message.channel != p.get("channel"):
                 return {"ok": False, "error": "message_not_found"}
-            # An update replaces the whole message, streamed text included.
+            if len(p.get("blocks") or []) > BLOCK_LIMIT or _block_error(p.get("blocks") or []):
+                return {"ok": False, "error": "invalid_blocks"}
+            # An update replaces the whole message, streamed text included (a stream it was is over).
+            message.streaming, message.tasks, message.plan_title = False, {}, ""
             message.text, message.blocks, message.streamed = p.get("text", ""), p.get("blocks") or [], ""
             return {"ok": True, "channel": message.channel, "ts": message.ts, "text": message.text}
         if method == "chat.delete":
@@ -242,41 +273,171 @@ class FakeSlackApi:
             del self._messages[message.ts]
             return {"ok": True, "channel": message.channel, "ts": message.ts}
         if method == "chat.startStream":
-            if not p.get("thread_ts"):
+            if not p.get("thread_ts") or not p.get("channel"):
                 return {"ok": False, "error": "invalid_arguments"}
-            message = self._new_message(p["channel"], p["thread_ts"])
-            message.streaming = True
-            message.streamed = _markdown_of(p)
+            if p["channel"].startswith("C") and not (p.get("recipient_team_id") and p.get("recipient_user_id")):
+                return {"ok": False, "error": "invalid_arguments"}  # required when streaming to channels
+            if p.get("task_display_mode") not in (None, "timeline", "plan"):
+                return {"ok": False, "error": "invalid_arguments"}
+            message = Posted(ts="", channel=p["channel"], thread_ts=p["thread_ts"], streaming=True, started_at=time.monotonic())
+            error = _stream_into(message, p)
+            if error:
+                return {"ok": False, "error": error}
+            self._keep(message)
             return {"ok": True, "channel": message.channel, "ts": message.ts}
         if method in ("chat.appendStream", "chat.stopStream"):
             message = self._messages.get(p.get("ts", ""))
-            if message is None:
+            if message is None or message.channel != p.get("channel"):
                 return {"ok": False, "error": "message_not_found"}
+            if message.streaming and time.monotonic() - message.started_at > self.stream_seconds:
+                message.streaming = False  # Slack ended it: what it showed stays
             if not message.streaming:
                 return {"ok": False, "error": "message_not_in_streaming_state"}
-            message.streamed += _markdown_of(p)
+            if method == "chat.appendStream" and not p.get("markdown_text") and not p.get("chunks"):
+                return {"ok": False, "error": "invalid_arguments"}
+            trial = replace(message, chunks=list(message.chunks), tasks=dict(message.tasks))
+            error = _stream_into(trial, p)
+            if error:
+                return {"ok": False, "error": error}
             if method == "chat.stopStream":
-                message.streaming = False
-                message.blocks = p.get("blocks") or []
+                blocks = p.get("blocks") or []
+                if len(blocks) > BLOCK_LIMIT or _block_error(blocks):
+                    return {"ok": False, "error": "invalid_blocks"}
+                trial.streaming = False
+                trial.blocks = blocks
+            self._messages[message.ts] = trial
             return {"ok": True, "channel": message.channel, "ts": message.ts}
+        if method == "assistant.threads.setSuggestedPrompts":
+            if not p.get("channel_id") or not isinstance(p.get("prompts"), list) or not p["prompts"]:
+                return {"ok": False, "error": "invalid_arguments"}
+            if self.agent_view and p.get("thread_ts"):
+                return {"ok": True}  # Slack: a thread_ts in the agent experience makes the call silently fail
+            self.suggested_prompts[p["channel_id"]] = {"prompts": p["prompts"], "title": p.get("title")}
+            return {"ok": True}
+        if method == "usergroups.list":
+            return {"ok": True, "usergroups": [{"id": i, "handle": g["handle"], "name": g["handle"]} for i, g in self.usergroups.items()]}
+        if method == "usergroups.users.list":
+            group = self.usergroups.get(p.get("usergroup", ""))
+            if group is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": group["users"]}
         if method.startswith("assistant.threads.") or method == "chat.postEphemeral":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
 
     def _new_message(self, channel: str, thread_ts: str | None) -> Posted:
+        return self._keep(Posted(ts="", channel=channel, thread_ts=thread_ts))
+
+    def _keep(self, message: Posted) -> Posted:
         self._counter += 1
-        ts = f"{1700000000 + self._counter}.{self._counter:06d}"
-        message = Posted(ts=ts, channel=channel, thread_ts=thread_ts)
-        self._messages[ts] = message
+        message.ts = f"{1700000000 + self._counter}.{self._counter:06d}"
+        self._messages[message.ts] = message
         return message
 
 
-def _markdown_of(params: dict[str, Any]) -> str:
-    text = params.get("markdown_text") or ""
-    for chunk in params.get("chunks") or []:
-        if isinstance(chunk, dict) and chunk.get("type") == "markdown_text":
-            text += chunk.get("text", "")
-    return text
+_CHUNK_FIELDS = {
+    "markdown_text": ({"type", "text"}, {"type", "text"}),
+    "plan_update": ({"type", "title"}, {"type", "title"}),
+    "task_update": ({"type", "id", "title", "status"}, {"type", "id", "title", "status", "details", "output", "sources"}),
+    "blocks": ({"type", "blocks"}, {"type", "blocks"}),
+}
+
+
+def _stream_into(message: Posted, params: dict[str, Any]) -> str | None:
+    """Applies a stream call's markdown_text and chunks to `message`; the error Slack would answer, if any."""
+    chunks = params.get("chunks")
+    if chunks is not None and not isinstance(chunks, list):
+        return "invalid_chunks"
+    markdown = params.get("markdown_text")
+    if markdown is not None and not isinstance(markdown, str):
+        return "invalid_arguments"
+    pieces: list[dict[str, Any]] = ([{"type": "markdown_text", "text": markdown}] if markdown else []) + list(chunks or [])
+    for chunk in pieces:
+        error = _chunk_error(chunk)
+        if error:
+            return error
+    if sum(len(c["text"]) for c in pieces if c["type"] == "markdown_text") > MARKDOWN_TEXT_LIMIT:
+        return "msg_too_long"
+    for chunk in pieces:
+        if chunk["type"] == "markdown_text":
+            message.streamed += chunk["text"]
+        elif chunk["type"] == "task_update":
+            message.tasks[chunk["id"]] = chunk
+        elif chunk["type"] == "plan_update":
+            message.plan_title = chunk["title"]
+        else:
+            message.chunk_blocks += len(chunk["blocks"])
+        message.chunks.append(chunk)
+    if markdown_blocks(message.streamed) + message.chunk_blocks > BLOCK_LIMIT:
+        return "invalid_blocks"
+    return None
+
+
+def _chunk_error(chunk: Any) -> str | None:
+    if not isinstance(chunk, dict) or chunk.get("type") not in _CHUNK_FIELDS:
+        return "invalid_chunks"
+    required, allowed = _CHUNK_FIELDS[chunk["type"]]
+    if not required <= set(chunk) or not set(chunk) <= allowed:
+        return "invalid_chunks"
+    kind = chunk["type"]
+    if kind in ("markdown_text",) and not isinstance(chunk["text"], str):
+        return "invalid_chunks"
+    if kind in ("plan_update", "task_update") and not (isinstance(chunk["title"], str) and chunk["title"]):
+        return "invalid_chunks"
+    if kind == "blocks" and (not isinstance(chunk["blocks"], list) or _block_error(chunk["blocks"])):
+        return "invalid_blocks"
+    if kind == "task_update":
+        if not isinstance(chunk["id"], str) or not chunk["id"] or chunk["status"] not in TASK_STATUSES:
+            return "invalid_chunks"
+        if any(len(str(chunk.get(name) or "")) > TASK_TEXT_LIMIT for name in ("details", "output")):
+            return "invalid_chunks"
+        for source in chunk.get("sources") or []:
+            if not (isinstance(source, dict) and set(source) == {"type", "url", "text"} and source["type"] == "url"
+                    and str(source["url"]).startswith(("http://", "https://")) and source["text"]):
+                return "invalid_chunks"
+    return None
+
+
+def _block_error(blocks: list[Any]) -> bool:
+    """True for a block Slack would refuse: context_actions hold 1–5 feedback_buttons or icon_button elements."""
+    for block in blocks:
+        if not isinstance(block, dict) or not block.get("type"):
+            return True
+        if block["type"] == "context_actions":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 5 or any(e.get("type") not in ("feedback_buttons", "icon_button") for e in elements):
+                return True
+            for element in elements:
+                if element["type"] == "feedback_buttons" and not all(
+                    isinstance(element.get(side), dict) and element[side].get("value") and (element[side].get("text") or {}).get("type") == "plain_text"
+                    for side in ("positive_button", "negative_button")
+                ):
+                    return True
+        if block["type"] == "actions" and any(e.get("type") == "feedback_buttons" for e in block.get("elements") or []):
+            return True  # feedback buttons belong in a context_actions block
+    return False
+
+
+def markdown_blocks(markdown: str) -> int:
+    """How many blocks Slack's markdown block expands `markdown` into: each paragraph, heading, list item,
+    quote line and code block is one."""
+    count, in_code, in_paragraph = 0, False, False
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            if not in_code:
+                count += 1
+            in_code, in_paragraph = not in_code, False
+            continue
+        if in_code:
+            continue
+        if not stripped:
+            in_paragraph = False
+        elif re.match(r"^(#{1,6}\s|[-*+•]\s|\d+[.)]\s|>)", stripped):
+            count, in_paragraph = count + 1, False
+        elif not in_paragraph:
+            count, in_paragraph = count + 1, True
+    return count
 
 
 def _is_final(message: Posted) -> bool:

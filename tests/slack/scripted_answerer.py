@@ -4,7 +4,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.answering.types import Answer, Citation, TokenCallback, Turn
+from bot.answering.types import Answer, Citation, Progress, ProgressCallback, TokenCallback, Turn
 
 
 @dataclass
@@ -21,10 +21,21 @@ class ScriptedAnswerer:
     calls: list[AnswerCall] = field(default_factory=list)
     gate: threading.Event | None = None  # when set, answers wait for it
 
-    def answer(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = (), on_token: TokenCallback | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        *,
+        collections: Sequence[str],
+        history: Sequence[Turn] = (),
+        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Answer:
         self.calls.append(AnswerCall(question, list(collections), list(history)))
         if self.gate is not None:
             self.gate.wait(30)
+        if on_progress:
+            on_progress(Progress("reading", tuple(self.citations)))
+            on_progress(Progress("checking"))
         for word in self.text.split(" "):
             if on_token:
                 on_token(word + " ")

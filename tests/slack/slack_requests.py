@@ -72,7 +72,9 @@ class SlackSender:
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    def action(self, *, action_id: str, value: str, channel: str, user: str, response_url: str, message_ts: str) -> httpx.Response:
+    def action(
+        self, *, action_id: str, value: str, channel: str, user: str, response_url: str, message_ts: str, element_type: str = "button"
+    ) -> httpx.Response:
         payload = {
             "type": "block_actions",
             "user": {"id": user, "username": "someone", "team_id": TEAM},
@@ -84,7 +86,7 @@ class SlackSender:
             "channel": {"id": channel, "name": "general"},
             "message": {"type": "message", "ts": message_ts, "bot_id": "BDOCBOT"},
             "response_url": response_url,
-            "actions": [{"action_id": action_id, "block_id": f"feedback-{value}", "value": value, "type": "button", "action_ts": str(time.time())}],
+            "actions": [{"action_id": action_id, "block_id": f"feedback-{value}", "value": value, "type": element_type, "action_ts": str(time.time())}],
         }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 

@@ -99,7 +99,7 @@ def test_the_sweeper_answers_a_question_whose_answerer_died_after_its_backoff(db
 
 def test_after_three_dead_attempts_the_question_gets_the_warning_in_its_message_and_fails(db, fake_slack, client, workers):
     question_id, root = ask(db)
-    half = client.chat_startStream(channel="C0WORK", thread_ts=root, markdown_text="Half an ans")["ts"]
+    half = client.chat_startStream(channel="C0WORK", thread_ts=root, recipient_team_id="T0TEAM", recipient_user_id="UASKER", markdown_text="Half an ans")["ts"]
     ConversationStore(db).remember_reply_messages(question_id, [half])
     for _ in range(3):
         die_while_answering(db, question_id)

@@ -167,6 +167,42 @@ def test_sigkill_while_the_answer_streams_leaves_one_answer_message(e2e: World, 
         stop(second)
 
 
+def test_sigkill_after_the_answer_rolled_over_to_a_second_message_leaves_one_answer(e2e: World, tmp_path):
+    log = tmp_path / "serve.log"
+    port = free_port()
+    # Streams limited to 1 s (Slack's ~5 minutes, shortened) and a model writing a sentence in about 1.5 s:
+    # each sentence goes to a new message. The third is still being written when the process dies.
+    e2e.llm.reply = (
+        "Employees get 25 days of annual leave per year [1]. Unused days carry over until the end of March [1]. "
+        "Parents get 16 weeks of paid parental leave [1]."
+    )
+    e2e.llm.token_delay, e2e.llm.hang_after = 0.15, 23
+    first = start_server(e2e, port, log, env={"SLACK_STREAM_SECONDS": "1"})
+    root = new_ts()
+    try:
+        SlackSender(f"http://127.0.0.1:{port}").event(mention(QUESTION, channel="C0ROLLED", ts=root))
+        rolled = e2e.slack.wait_for(
+            lambda f: (lambda m: m if len(m) >= 2 and m[-1].streaming and "end of March" in m[-1].streamed else None)(f.thread("C0ROLLED", root)),
+            timeout=60, what="the answer streaming into its second message",
+        )
+    finally:
+        kill(first)
+    assert [questions(e2e)[0].reply_ts, *questions(e2e)[0].reply_parts] == [m.ts for m in rolled]  # both stored
+
+    e2e.llm.token_delay, e2e.llm.hang_after, e2e.llm.reply = 0.0, None, scripted_model
+    second = start_server(e2e, port, log)
+    try:
+        e2e.slack.wait_for(lambda f: [q.status for q in questions(e2e)] == ["answered"], timeout=60, what="the question answered")
+        time.sleep(1.0)
+        [message] = e2e.slack.thread("C0ROLLED", root)  # one answer: the first message, nothing half-written left
+        assert message.ts == rolled[0].ts and not message.streaming
+        assert message.text.startswith("Employees get 25 days of annual leave per year [1].") and "Leave policy" in message.shown
+        assert not any(m.streaming for m in e2e.slack.thread("C0ROLLED", root))
+        assert questions(e2e)[0].reply_parts == []
+    finally:
+        stop(second)
+
+
 def test_sigkill_after_delivery_before_marking_answered_delivers_no_second_answer(e2e: World, tmp_path):
     log = tmp_path / "serve.log"
     port = free_port()

@@ -101,7 +101,7 @@ def test_mention_is_answered_in_its_thread_with_citations(slack, e2e):
     assert status and status[0]["channel_id"] == "C0GENERAL"
     answer = replies[0]
     assert "25 days of annual leave" in answer.shown
-    assert any(b["type"] == "actions" for b in answer.blocks)  # 👍/👎
+    assert any(b["type"] == "context_actions" for b in answer.blocks)  # 👍/👎
     start = next(c.params for c in e2e.slack.calls("chat.startStream") if c.params["thread_ts"] == root)
     assert start["channel"] == "C0GENERAL" and start["recipient_user_id"] == "UASKER"
 
@@ -218,9 +218,10 @@ def test_feedback_button_is_recorded_against_the_answer(slack, e2e):
     root = new_ts()
     slack.event(mention("How many days of annual leave do I get?", channel="C0FEEDBACK", ts=root))
     answer = e2e.slack.wait_for_reply("C0FEEDBACK", root, containing="Leave policy")[-1]
-    buttons = next(b for b in answer.blocks if b["type"] == "actions")["elements"]
-    answer_id = buttons[0]["value"]
+    [buttons] = next(b for b in answer.blocks if b["type"] == "context_actions")["elements"]
+    answer_id = buttons["positive_button"]["value"].removeprefix("up-")
 
+    # Answers posted before feedback_buttons carry two plain buttons (value: the answer's id); they still count.
     response = slack.action(
         action_id="feedback_up", value=answer_id, channel="C0FEEDBACK", user="UREADER", response_url=e2e.slack.response_url("fb-1"), message_ts=answer.ts
     )

@@ -1,6 +1,6 @@
 from bot.answering.types import Answer, Citation
 from bot.slack.common import formatting
-from bot.slack.common.formatting import PART_LIMIT, answer_messages, escape, markdown_to_mrkdwn, question_text, split_text, streamable_prefix
+from bot.slack.common.formatting import PART_LIMIT, answer_messages, escape, feedback_vote, markdown_to_mrkdwn, question_text, split_text, streamable_prefix
 from tests.fakes.slack_api import block_texts
 
 
@@ -36,9 +36,12 @@ def test_citations_link_titles_and_name_sources_without_urls():
     shown = "\n".join(block_texts(messages[-1].blocks))
     assert "<https://wiki.test/leave|Leave &lt;policy&gt; › Annual>" in shown
     assert "Expenses (`handbook/expenses.md`)" in shown
-    buttons = messages[-1].blocks[-1]["elements"]
-    assert [b["action_id"] for b in buttons] == ["feedback_up", "feedback_down"]
-    assert {b["value"] for b in buttons} == {"42"}
+    feedback = messages[-1].blocks[-1]
+    assert feedback["type"] == "context_actions"
+    [buttons] = feedback["elements"]
+    assert buttons["type"] == "feedback_buttons" and buttons["action_id"] == "answer_feedback"
+    assert (buttons["positive_button"]["value"], buttons["negative_button"]["value"]) == ("up-42", "down-42")
+    assert feedback_vote("up-42") == (42, 1) and feedback_vote("down-42") == (42, -1) and feedback_vote("42") is None
 
 
 def test_long_answers_split_within_limits_with_sources_on_the_last_part():
@@ -51,8 +54,8 @@ def test_long_answers_split_within_limits_with_sources_on_the_last_part():
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= 3000
         assert len(message.text) <= 4000
-    assert all(b["type"] != "actions" for m in messages[:-1] for b in m.blocks)
-    assert messages[-1].blocks[-1]["type"] == "actions"
+    assert all(b["type"] != "context_actions" for m in messages[:-1] for b in m.blocks)
+    assert messages[-1].blocks[-1]["type"] == "context_actions"
     rejoined = " ".join(m.text.replace(formatting.texts.CONTINUED, "") for m in messages)
     assert rejoined.split() == answer.text.split()
 

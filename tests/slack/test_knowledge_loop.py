@@ -273,11 +273,11 @@ def disliked_unless_abstained(loop: Loop, channel: str, root: str) -> None:
     answer = loop.slack.wait_for_reply(channel, root, containing="Sources", timeout=60)[-1]
     with loop.database.session() as session:
         abstained = session.scalar(select(Message.reply_to["abstained"].as_boolean()).where(Message.slack_ts == answer.ts))
-    buttons = next((b for b in answer.blocks if b["type"] == "actions"), None)
+    buttons = next((b for b in answer.blocks if b["type"] == "context_actions"), None)
     if abstained or buttons is None:
         return
-    response = loop.sender.action(action_id="feedback_down", value=buttons["elements"][-1]["value"], channel=channel, user="UGAPS",
-                                  response_url=loop.slack.response_url(f"gap-{root}"), message_ts=answer.ts)
+    response = loop.sender.action(action_id="answer_feedback", value=buttons["elements"][0]["negative_button"]["value"], channel=channel,
+                                  user="UGAPS", response_url=loop.slack.response_url(f"gap-{root}"), message_ts=answer.ts, element_type="feedback_buttons")
     assert response.status_code == 200
 
 

@@ -100,7 +100,7 @@ class WorkspaceSlackApi(FakeSlackApi):
             if m["channel"] == channel and thread_ts in (m["ts"], m["thread_ts"])
         ]
         for posted in self._messages.values():
-            if posted.channel == channel and posted.thread_ts == thread_ts and not posted.streaming:
+            if posted.channel == channel and thread_ts in (posted.ts, posted.thread_ts) and not posted.streaming:
                 messages.append({"type": "message", "ts": posted.ts, "thread_ts": thread_ts, "user": self.bot_user_id, "bot_id": self.bot_id,
                                  "text": posted.streamed or posted.text, "blocks": posted.blocks})
         if not messages:

@@ -1,11 +1,12 @@
 """An `/ask` answer: posted to the command's response_url, so only the asker sees it (no streaming there)."""
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.answering.types import Answer
+from bot.answering.types import Answer, Progress
 from bot.errors import SlackError
 from bot.slack.common.formatting import SlackMessage, answer_messages
 from bot.slack.questions.question import ReplyTo
@@ -26,6 +27,12 @@ class EphemeralReply:
 
     def set_title(self, title: str) -> None:
         """Ephemeral answers have no thread to title."""
+
+    def show_plan(self, collections: Sequence[str]) -> None:
+        """The command's acknowledgement is all the progress a response_url shows."""
+
+    def on_progress(self, progress: Progress) -> None:
+        """No plan to advance."""
 
     def on_token(self, piece: str) -> None:
         """A response_url takes at most five posts, so the answer is sent whole."""

@@ -22,6 +22,8 @@ from bot.slack.common.access import ChannelAccess
 from bot.slack.questions.conversations import ConversationStore
 from bot.slack.questions.question import StoredQuestion
 from bot.slack.answers.replies import Reply, reply_for
+from bot.slack.answers.thread_reply import STREAM_SECONDS
+from bot.slack.knowledge.experts import ExpertDesk
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ class AnswerJob:
     answerer: Answerer
     client: WebClient
     throttle_seconds: float = 1.0
+    stream_seconds: float = STREAM_SECONDS
+    experts: ExpertDesk | None = None  # None: no "Ask an expert"
 
     def run(self, question_id: int) -> None:
         """Answers a question this process holds the claim on (`QuestionQueue.claim`)."""
@@ -72,6 +76,8 @@ class AnswerJob:
             question.reply_to,
             self.client,
             throttle_seconds=self.throttle_seconds,
+            stream_seconds=self.stream_seconds,
+            ask_expert=self.experts is not None and self.experts.available(question.reply_to.channel_id),
             existing=question.reply_messages,
             on_messages=partial(self.store.remember_reply_messages, question.id),
         )
@@ -91,7 +97,10 @@ class AnswerJob:
             self.store.mark_failed(question.id)
             return "refused"
         history = self.store.history(question)
-        answer = self.answerer.answer(question.text, collections=access.collections, history=history, on_token=reply.on_token)
+        reply.show_plan(access.collections)
+        answer = self.answerer.answer(
+            question.text, collections=access.collections, history=history, on_token=reply.on_token, on_progress=reply.on_progress
+        )
         answer_id = self.store.save_answer(question, answer)
         self._deliver(question, reply, answer, answer_id)
         logger.info(

@@ -4,12 +4,13 @@ Ephemeral messages can't be streamed or updated, so the answer is posted whole w
 """
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.types import Answer
+from bot.answering.types import Answer, Progress
 from bot.errors import SlackError
 from bot.slack.common import texts
 from bot.slack.common.formatting import SlackMessage, answer_messages
@@ -45,6 +46,12 @@ class PrivateReply:
 
     def set_title(self, title: str) -> None:
         """Channel threads have no title."""
+
+    def show_plan(self, collections: Sequence[str]) -> None:
+        """Ephemeral messages can't grow: no plan, the answer comes whole."""
+
+    def on_progress(self, progress: Progress) -> None:
+        """No plan to advance."""
 
     def on_token(self, piece: str) -> None:
         """Ephemeral messages can't grow: the answer is posted whole."""

@@ -16,8 +16,10 @@ from bot.slack.common import texts
 PART_LIMIT = 2900
 # chat.appendStream takes up to 12,000 characters of markdown per call; a streamed message stops growing here.
 STREAM_LIMIT = 11000
-FEEDBACK_UP_ACTION = "feedback_up"
+FEEDBACK_UP_ACTION = "feedback_up"  # the buttons of answers posted before feedback_buttons
 FEEDBACK_DOWN_ACTION = "feedback_down"
+ASK_EXPERT_ACTION = "ask_expert"  # value: the answer's id
+FEEDBACK_ACTION = "answer_feedback"  # Slack's feedback_buttons; each button's value is "up-ID" or "down-ID"
 
 _BROADCAST_WORDS = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
@@ -82,14 +84,31 @@ def citation_line(citation: Citation) -> str:
 
 
 def feedback_block(answer_id: int) -> dict[str, Any]:
+    """👍/👎 as Slack's feedback_buttons, which live in a context_actions block under the answer."""
     return {
-        "type": "actions",
+        "type": "context_actions",
         "block_id": f"feedback-{answer_id}",
         "elements": [
-            _button(texts.FEEDBACK_UP, FEEDBACK_UP_ACTION, answer_id),
-            _button(texts.FEEDBACK_DOWN, FEEDBACK_DOWN_ACTION, answer_id),
+            {
+                "type": "feedback_buttons",
+                "action_id": FEEDBACK_ACTION,
+                "positive_button": _feedback_button(texts.FEEDBACK_UP, f"up-{answer_id}", texts.FEEDBACK_UP_LABEL),
+                "negative_button": _feedback_button(texts.FEEDBACK_DOWN, f"down-{answer_id}", texts.FEEDBACK_DOWN_LABEL),
+            }
         ],
     }
+
+
+def _feedback_button(label: str, value: str, accessibility_label: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label, "emoji": True}, "value": value, "accessibility_label": accessibility_label}
+
+
+def feedback_vote(value: str) -> tuple[int, int] | None:
+    """(answer id, +1 or -1) from a feedback button's value; None for a value docbot never set."""
+    direction, _, number = value.partition("-")
+    if direction not in ("up", "down") or not number.isdigit():
+        return None
+    return int(number), 1 if direction == "up" else -1
 
 
 def _button(label: str, action_id: str, answer_id: int) -> dict[str, Any]:
@@ -100,22 +119,29 @@ def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def trailer_blocks(answer: Answer, answer_id: int | None) -> list[dict[str, Any]]:
-    """What closes an answer: its sources, then the feedback buttons."""
+def ask_expert_block(answer_id: int) -> dict[str, Any]:
+    return {"type": "actions", "block_id": f"ask-expert-{answer_id}", "elements": [_button(texts.ASK_EXPERT_BUTTON, ASK_EXPERT_ACTION, answer_id)]}
+
+
+def trailer_blocks(answer: Answer, answer_id: int | None, *, ask_expert: bool = False) -> list[dict[str, Any]]:
+    """What closes an answer: its sources, "Ask an expert" after an abstention (where experts are named),
+    then the feedback buttons."""
     blocks = [{"type": "divider"}, section(_clip(sources_text(answer.citations)))]
+    if answer_id is not None and ask_expert and answer.abstained:
+        blocks.append(ask_expert_block(answer_id))
     if answer_id is not None:
         blocks.append(feedback_block(answer_id))
     return blocks
 
 
-def answer_messages(answer: Answer, answer_id: int | None) -> list[SlackMessage]:
+def answer_messages(answer: Answer, answer_id: int | None, *, ask_expert: bool = False) -> list[SlackMessage]:
     """The answer as one or more messages, each within Slack's limits; the last carries sources and buttons."""
     parts = split_text(markdown_to_mrkdwn(answer.text) or "…", PART_LIMIT)
     messages = []
     for index, part in enumerate(parts):
         body = part if index == 0 else f"{texts.CONTINUED}\n{part}"
         messages.append(SlackMessage(text=body, blocks=[section(body)]))
-    messages[-1].blocks.extend(trailer_blocks(answer, answer_id))
+    messages[-1].blocks.extend(trailer_blocks(answer, answer_id, ask_expert=ask_expert))
     return messages
 
 

@@ -42,7 +42,11 @@ def _questions(questions: list[AskedQuestion]) -> str:
 def _gaps(groups: list[GapGroup]) -> str:
     if not groups:
         return texts.HOME_NO_GAPS
-    return "\n".join(texts.HOME_GAP_LINE.format(count=g.count, example=escape(_short(g.example))) for g in groups)
+    return "\n".join(
+        texts.HOME_GAP_LINE.format(count=g.count, example=escape(_short(g.example)))
+        + (texts.HOME_GAP_EXPERTS.format(asked=g.to_experts, docs=g.back_as_docs) if g.to_experts else "")
+        for g in groups
+    )
 
 
 def _when(moment: datetime | None) -> str:

@@ -1,11 +1,12 @@
 """Knowledge gaps: the questions docbot abstained on and the answers people voted 👎, grouped by meaning.
 
 Both are already on record: an answer turn says whether it abstained (`reply_to.abstained`), a 👎 is a
-`feedback` row, and each conversation has its channel; nothing extra is stored. A question counts once even
+`feedback` row, and each conversation has its channel; nothing extra is stored. A gap put to experts says
+so, and whether their answer came back as a document (`expert_requests`). A question counts once even
 when it was both abstained on and voted down.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -16,6 +17,7 @@ from bot.db.engine import Database
 from bot.db.models import Conversation, Feedback, Message
 from bot.embeddings import Embedder
 from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.knowledge.expert_outcomes import ANSWERED, outcomes
 from bot.slack.knowledge.gap_groups import group_by_meaning
 
 # Grouping compares every pair (memory and time grow with the square): past this, the latest are grouped.
@@ -30,6 +32,7 @@ class Gap:
     channel_id: str
     at: datetime
     downvoted: bool  # False: docbot abstained
+    experts: str = ""  # "asked": it went to experts; "answered": their answer came back as a document
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,14 @@ class GapGroup:
     @property
     def count(self) -> int:
         return len(self.gaps)
+
+    @property
+    def to_experts(self) -> int:
+        return sum(1 for gap in self.gaps if gap.experts)
+
+    @property
+    def back_as_docs(self) -> int:
+        return sum(1 for gap in self.gaps if gap.experts == ANSWERED)
 
     @property
     def channels(self) -> list[str]:
@@ -67,7 +78,8 @@ def list_gaps(database: Database, since: datetime, collection: str | None = None
     for question_id, text, channel_id, at, voted_down in rows:
         earlier = gaps.get(question_id)
         gaps[question_id] = Gap(text, channel_id, at, voted_down or (earlier.downvoted if earlier else False))
-    found = [gap for gap in gaps.values() if gap.question.strip()]
+    by_experts = outcomes(database, gaps)
+    found = [replace(gap, experts=by_experts.get(question_id, "")) for question_id, gap in gaps.items() if gap.question.strip()]
     if collection is not None:
         seen = _channels_seeing(database, {gap.channel_id for gap in found}, collection)
         found = [gap for gap in found if gap.channel_id in seen]

@@ -14,6 +14,7 @@ from bot.embeddings import load_embedder
 from bot.settings import Settings
 from bot.slack.common import texts
 from bot.slack.common.client import build_client
+from bot.slack.knowledge.expert_outcomes import mark_answered
 from bot.slack.knowledge.gap_digest import post_digest
 from bot.slack.knowledge.thread_saver import SaveRequest, ThreadSaver
 from ingestion.queue import QUEUE
@@ -51,6 +52,8 @@ def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None
             logger.exception("saving a thread failed source=%s", save.source)
             thread_saver.tell(save, texts.FAILED_SAVE)
             raise
+        if outcome.saved and mark_answered(context.database, save.channel_id, save.thread_ts, save.source):
+            logger.info("an expert's answer became a document source=%s", save.source)
         thread_saver.tell(save, outcome.text)
         return {"saved": outcome.saved, "collection": outcome.collection}
 

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 MAX_THREAD_MESSAGES = 1000  # Slack threads rarely pass a few hundred; past this the rest is left out
 _KEPT_SUBTYPES = (None, "thread_broadcast", "file_share", "bot_message")
 # Docbot's own notices (failures, refusals, the placeholder) say nothing about the answer.
-_NOTICE_PREFIXES = (":warning:", ":lock:", ":hourglass_flowing_sand:")
+_NOTICE_PREFIXES = (":warning:", ":lock:", ":hourglass_flowing_sand:", ":raising_hand:")  # the last: experts mentioned
 
 
 @dataclass(frozen=True)
