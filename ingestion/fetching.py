@@ -105,6 +105,27 @@ def fetch(url: str, policy: FetchPolicy, *, headers: dict[str, str] | None = Non
     raise UnsupportedDocument(f"could not fetch {shown}: more than {MAX_REDIRECTS} redirects")
 
 
+def request_once(method: str, url: str, policy: FetchPolicy, *, headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+    """One request, no redirect followed, to a vetted address within the deadline and size limit: the transport
+    of a client library (Confluence's), whose every hop thereby passes the same checks. UnsupportedDocument
+    naming why not; the status, headers (lower case) and body otherwise."""
+    deadline = _Deadline(policy.timeout_seconds)
+    hop = _vet(url, policy, keep_credentials=False)
+    sent = [("Host", hop.authority), ("User-Agent", _USER_AGENT), ("Accept-Encoding", "identity")]
+    sent += [(name, value) for name, value in headers.items() if name.lower() not in ("host", "user-agent", "accept-encoding", "content-length")]
+    target = httpcore.URL(scheme=hop.scheme, host=hop.host, port=hop.port, target=hop.target)
+    backend = _PinnedBackend(hop.addresses, deadline)
+    try:
+        with httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend, retries=0) as pool:
+            with pool.stream(method, target, headers=sent, content=body or None, extensions={"timeout": deadline.timeouts()}) as response:
+                found = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
+                return response.status, found, _body(response, found, policy.max_bytes)
+    except httpcore.TimeoutException:
+        raise UnsupportedDocument(f"no complete answer from {redact_url(url)} within {policy.timeout_seconds:g} s (INGEST_URL_TIMEOUT_SECONDS)") from None
+    except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as error:
+        raise UnsupportedDocument(f"could not reach {redact_url(url)}: {type(error).__name__}") from None
+
+
 def resolve_vetted(url: str, policy: FetchPolicy) -> list[Address]:
     """The addresses `url`'s host resolves to, once every one is allowed: for a client that connects to them
     itself (git, pinned to them); UnsupportedDocument naming why not."""
