@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from bot.errors import IngestError, UnsupportedDocument
+from bot.errors import IngestError, SourceUnreachable, UnsupportedDocument
 from bot.settings import Settings
 from bot.url_redaction import redact_url, redact_urls_in
 from ingestion.confinement import Confinement, system_folder
@@ -40,10 +40,6 @@ _WEB_PATTERNS = (  # host name hint, file URL at a commit
     (("gitlab",), "{base}/-/blob/{commit}/{path}"),
     (("gitea", "forgejo", "codeberg"), "{base}/src/commit/{commit}/{path}"),
 )
-
-
-class GitUnreachable(IngestError):
-    """The repository could not be read (network, authentication, server): nothing of it was removed."""
 
 
 class Remote:
@@ -169,11 +165,11 @@ class Checkout:
                 timeout=GIT_TIMEOUT_SECONDS, check=False,
             )
         except subprocess.TimeoutExpired:
-            raise GitUnreachable(f"git {args[0]} of {self.remote.shown} took more than {GIT_TIMEOUT_SECONDS} s") from None
+            raise SourceUnreachable(f"git {args[0]} of {self.remote.shown} took more than {GIT_TIMEOUT_SECONDS} s") from None
         if done.returncode != 0:
             said = [line for line in done.stderr.splitlines() if line.strip()]
             reason = redact_urls_in(said[-1] if said else f"exit status {done.returncode}")
-            raise GitUnreachable(f"git {args[0]} of {self.remote.shown} failed: {reason}")
+            raise SourceUnreachable(f"git {args[0]} of {self.remote.shown} failed: {reason}")
         return done.stdout
 
 
@@ -186,7 +182,7 @@ def discover(spec: GitSpec, settings: Settings, policy: FetchPolicy) -> Discover
     checkout = Checkout(spec, settings, remote)
     try:
         commit = checkout.sync()
-    except GitUnreachable as error:
+    except SourceUnreachable as error:
         return Discovery(spec.location, [], [], is_folder=False, error=str(error))
     root = checkout.folder / spec.path if spec.path else checkout.folder
     if not root.is_dir():
