@@ -12,6 +12,7 @@ whole succeeded: it reached its end, and no page failed in a way that could hide
 network error). Otherwise nothing is removed, and pages that failed keep their stored versions.
 """
 
+import hashlib
 import logging
 import threading
 import time
@@ -84,6 +85,7 @@ class Crawl:
         self.incomplete: list[str] = []  # why pages not reached may still exist
         self.robots: Protego | None = None
         self.found_any = False
+        self.bodies: set[bytes] = set()  # digests of the pages read: one page linked under two URLs is one document
 
     # -- scope
 
@@ -205,6 +207,10 @@ class Crawl:
             return
         if fetched.status == 304:
             self.found_any = True
+            stored = self.stored.get(source)
+            body = (getattr(stored, "metadata", None) or {}).get("body")
+            if body:
+                self.bodies.add(bytes.fromhex(body))
             yield Candidate(source=source, location=self.spec.location, url=answer.url, unchanged=True)
             return
         final = clean_url(fetched.final_url) if fetched.final_url else answer.url
@@ -219,11 +225,16 @@ class Crawl:
             source = redact_url(final)
         for link in answer.links or ():
             self._add(link)
+        digest = hashlib.sha256(fetched.data).digest()
+        if digest in self.bodies:
+            return  # the same page under a second URL (`guide/` and `guide/index.html`): indexed once
+        self.bodies.add(digest)
         if not answer.indexable:
             self.discovery.unusable.append(Unusable(source, "the page asks not to be indexed (robots noindex)", keeps_stored=False))
             return
         self.found_any = True
         metadata = {key: fetched.headers[header] for key, header in (("etag", "etag"), ("last_modified", "last-modified")) if fetched.headers.get(header)}
+        metadata["body"] = digest.hex()
         yield Candidate(
             source=source, location=self.spec.location, url=final, data=fetched.data,
             content_type=fetched.content_type, metadata=metadata,

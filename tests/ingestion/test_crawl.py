@@ -153,3 +153,15 @@ def test_the_crawl_is_refused_on_loopback_unless_allowed(db, ingest_settings, si
         ingest(db, ingest_settings, [_crawl(site)])
 
     assert site.requests == [] and sources(db) == []
+
+
+def test_one_page_linked_under_two_urls_is_one_document_on_every_sync(db, crawl_settings, site: DocsSiteStandIn):
+    site.pages["/guide/index.html"] = site.pages["/guide/"]
+    site.pages["/guide/deploy.html"] = page("Deploying", "Deploys happen on Tuesdays; the guide's home is index.html.", ("index.html",))
+
+    first = ingest(db, crawl_settings, [_crawl(site)])
+    again = ingest(db, crawl_settings, [_crawl(site)])
+
+    assert "/guide/index.html" in site.paths()
+    assert f"{site.url}/guide/index.html" not in sources(db) and f"{site.url}/guide/" in sources(db)
+    assert first.added == 5 and (again.added, again.removed) == (0, 0)
