@@ -25,6 +25,8 @@ def read_bytes(candidate: Candidate, policy: FetchPolicy) -> tuple[bytes, str | 
         return candidate.data, candidate.content_type
     if candidate.path is not None:
         return read_file(candidate.path, policy.max_bytes, candidate.confinement), None
+    if candidate.url is None:
+        raise UnsupportedDocument("nothing to read: the source gave neither content, a path nor a URL")
     fetched = fetch(candidate.url, policy)
     return fetched.data, fetched.content_type
 
