@@ -31,12 +31,16 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_request(self, code="-", size="-") -> None:
         _Handler.statuses[str(code)] += 1
 
+    def log_error(self, *args) -> None:
+        pass  # a 404 for robots.txt or sitemap.xml is counted, not printed
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="The site's HTML folder")
     parser.add_argument("--start", default="index.html", help="Page to start from, relative to the folder")
     parser.add_argument("--max-pages", type=int, default=5000)
+    parser.add_argument("--crawl-only", action="store_true", help="Only crawl (fetch and follow links): no loading, embedding or database")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh embedded server, removed after)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -45,6 +49,8 @@ def main() -> None:
     from bot.db.migrate import upgrade
     from bot.embeddings import load_embedder
     from bot.settings import load_settings
+    from ingestion import sources
+    from ingestion.fetching import FetchPolicy
     from ingestion.pipeline import ingest
     from ingestion.sources.specs import source_location
 
@@ -56,11 +62,20 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="docbot-bench-crawl-"))
     try:
         settings = load_settings(database_url=args.database_url, docbot_home=home, ingest_allowed_hosts="127.0.0.1")
+        print(f"crawl of {start} (max {args.max_pages} pages, {settings.crawl_concurrency} at once, "
+              f"{settings.crawl_delay_seconds:g} s apart)")
+        started = time.monotonic()
+        crawled = list(sources.discover(location, settings, FetchPolicy.from_settings(settings), lambda _: {}).candidates)
+        seconds = time.monotonic() - started
+        print(f"crawl alone (fetch and links, no loading or embedding): {len(crawled)} pages, "
+              f"{sum(len(c.data or b'') for c in crawled) / 1e6:.1f} MB in {seconds:.1f} s -> {len(crawled) / seconds:.1f} pages/s")
+        del crawled
+        if args.crawl_only:
+            return
         database = connect(settings)
         upgrade(database)
         load_embedder(settings)
-        print(f"crawl of {start} (max {args.max_pages} pages, {settings.crawl_concurrency} at once, "
-              f"{settings.crawl_delay_seconds:g} s apart)")
+        _Handler.statuses.clear()
 
         first = ingest(database, settings, [location], "crawl-bench")
         requests = sum(_Handler.statuses.values())
@@ -78,7 +93,7 @@ def main() -> None:
         database.dispose()
     finally:
         server.shutdown()
-        if not args.database_url:
+        if not args.database_url and not args.crawl_only:
             from bot.db import embedded
 
             embedded.stop(home)
