@@ -174,7 +174,7 @@ class Crawl:
         logger.info("crawl done location=%s requests=%d complete=%s", self.spec.location, self.requests, not self.incomplete)
 
     def _add(self, url: str) -> None:
-        if url in self.seen or not self.in_scope(url) or is_asset(url):
+        if url in self.seen or (url != self.start and not self.in_scope(url)) or is_asset(url):
             return
         self.seen.add(url)
         if self.allowed(url):
@@ -289,6 +289,8 @@ def _prefix(start: str, allow_prefix: str | None) -> str:
         parts = urlsplit(allow_prefix)
         return parts.path or "/"
     path = urlsplit(start).path
+    if "." not in path.rsplit("/", 1)[-1]:
+        return path.rstrip("/") + "/"  # `/guide` names the folder the server will redirect to (`/guide/`)
     return path[: path.rfind("/") + 1] or "/"
 
 

@@ -165,3 +165,12 @@ def test_one_page_linked_under_two_urls_is_one_document_on_every_sync(db, crawl_
     assert "/guide/index.html" in site.paths()
     assert f"{site.url}/guide/index.html" not in sources(db) and f"{site.url}/guide/" in sources(db)
     assert first.added == 5 and (again.added, again.removed) == (0, 0)
+
+
+def test_a_start_url_without_its_trailing_slash_crawls_that_folder(db, crawl_settings, site: DocsSiteStandIn):
+    site.redirects["/guide"] = "/guide/"
+
+    ingest(db, crawl_settings, [_crawl(site, "/guide")])
+
+    assert f"{site.url}/guide/deploy.html" in sources(db) and f"{site.url}/guide/" in sources(db)
+    assert "/blog/news.html" not in site.paths()  # the folder is /guide/, not the whole host
