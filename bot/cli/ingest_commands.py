@@ -46,9 +46,9 @@ def ingest(
         help="Also read symlinks that point outside the folder (never /proc, /sys, /dev); INGEST_FOLLOW_LINKS=true does too",
     ),
     crawl: bool = typer.Option(False, "--crawl", help="Read the whole docs site from this URL: its sitemap, else its links"),
-    max_pages: int | None = typer.Option(None, "--max-pages", min=1, help=f"With --crawl: at most this many page requests [default: {DEFAULT_MAX_PAGES}]"),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=1, help=f"With --crawl: at most this many page requests (default {DEFAULT_MAX_PAGES:,})"),
     allow_prefix: str | None = typer.Option(None, "--allow-prefix", help="With --crawl: stay under this path instead of the URL's folder"),
-    branch: str | None = typer.Option(None, "--branch", help="Git repository: the branch to read [default: the repository's default]"),
+    branch: str | None = typer.Option(None, "--branch", help="Git repository: the branch to read (default: the repository's own)"),
     path: str | None = typer.Option(None, "--path", help="Git repository: only this folder of it"),
 ) -> None:
     """Ingest folders, files, URLs, docs sites, git repositories and Confluence spaces into a collection: changed

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from bot.errors import UnsupportedDocument
+from bot.index.store import StoredDocument
 from bot.settings import Settings
 from ingestion import loaders
 from ingestion.discovery import Candidate, Discovery, Unusable
@@ -26,7 +27,7 @@ PAGE_LIMIT = 50  # pages per listing request (Confluence caps `limit` by its own
 
 
 class SpaceReader:
-    def __init__(self, spec: ConfluenceSpec, settings: Settings, policy: FetchPolicy, stored: dict) -> None:
+    def __init__(self, spec: ConfluenceSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, StoredDocument]) -> None:
         self.spec = spec
         self.stored = stored  # source -> StoredDocument; its metadata holds the version it was read at
         self.max_bytes = policy.max_bytes
@@ -144,7 +145,7 @@ def _reason(error: Exception) -> str:
     return text[:200]
 
 
-def discover(spec: ConfluenceSpec, settings: Settings, policy: FetchPolicy, stored: dict) -> Discovery:
+def discover(spec: ConfluenceSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, StoredDocument]) -> Discovery:
     try:
         return SpaceReader(spec, settings, policy, stored).discovery
     except UnsupportedDocument as error:

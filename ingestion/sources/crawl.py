@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from protego import Protego
 
 from bot.errors import UnsupportedDocument
+from bot.index.store import StoredDocument
 from bot.settings import Settings
 from bot.url_redaction import redact_url
 from ingestion.discovery import Candidate, Discovery, Unusable
@@ -67,7 +68,7 @@ class HostThrottle:
 
 
 class Crawl:
-    def __init__(self, spec: CrawlSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, object]) -> None:
+    def __init__(self, spec: CrawlSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, StoredDocument]) -> None:
         self.spec = spec
         self.policy = policy
         self.stored = stored  # source -> StoredDocument: its metadata holds the page's validators
@@ -111,7 +112,7 @@ class Crawl:
 
     def _read(self, url: str, follow: bool) -> _Answer:
         stored = self.stored.get(redact_url(url))
-        validators = (getattr(stored, "metadata", None) or {}) if stored else {}
+        validators = (stored.metadata or {}) if stored else {}
         headers = {}
         if validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
@@ -208,7 +209,7 @@ class Crawl:
         if fetched.status == 304:
             self.found_any = True
             stored = self.stored.get(source)
-            body = (getattr(stored, "metadata", None) or {}).get("body")
+            body = ((stored.metadata or {}) if stored else {}).get("body")
             if body:
                 self.bodies.add(bytes.fromhex(body))
             yield Candidate(source=source, location=self.spec.location, url=answer.url, unchanged=True)
@@ -294,6 +295,6 @@ def _prefix(start: str, allow_prefix: str | None) -> str:
     return path[: path.rfind("/") + 1] or "/"
 
 
-def discover(spec: CrawlSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, object]) -> Discovery:
+def discover(spec: CrawlSpec, settings: Settings, policy: FetchPolicy, stored: dict[str, StoredDocument]) -> Discovery:
     return Crawl(spec, settings, policy, stored).discovery
 
