@@ -47,6 +47,10 @@ class SpaceReader:
     def _documents(self) -> Iterator[Candidate]:
         try:
             self.client.get_space(self.spec.space)
+        except Exception as error:  # a missing space: the library's ApiError says so, naming the permission too
+            self.discovery.error = f"the space {self.spec.space} could not be read: {_reason(error)}"
+            return
+        try:
             pages = self._list_pages()
         except Exception as error:  # the library raises requests' and its own errors alike: the boundary is here
             self.discovery.error = f"the space {self.spec.space} could not be listed: {_reason(error)}"

@@ -41,6 +41,7 @@ class ConfluenceStandIn:
         self.pages: dict[str, Page] = {}
         self.requests: list[str] = []
         self.throttled = 0  # how many of the next requests answer 429
+        self.throttled_path = ""  # only requests whose path holds this (all by default)
         self.refused_429 = 0
         stand_in = self
 
@@ -52,7 +53,7 @@ class ConfluenceStandIn:
                 stand_in.requests.append(self.path)
                 if not stand_in._authorized(self.headers.get("Authorization")):
                     return self._json(401, {"statusCode": 401, "message": "Unauthorized"})
-                if stand_in.throttled:
+                if stand_in.throttled and stand_in.throttled_path in self.path:
                     stand_in.throttled -= 1
                     stand_in.refused_429 += 1
                     return self._json(429, {"statusCode": 429, "message": "Rate limit exceeded"}, {"Retry-After": "1"})

@@ -111,7 +111,7 @@ def test_a_429_is_waited_out_as_retry_after_says(db, confluence_settings, conflu
 def test_a_listing_that_fails_part_way_removes_nothing_and_fails_the_run(db, confluence_settings, confluence):
     ingest(db, confluence_settings, [SPACE])
     del confluence.pages["105"]
-    confluence.throttled = 2  # a 429 again after the one retry: the listing gives up
+    confluence.throttled, confluence.throttled_path = 2, "start=2"  # the listing's second request: 429, retried once, 429 again
 
     with pytest.raises(LocationUnreadable, match="the space OPS could not be listed: HTTP 429; nothing of it was removed"):
         ingest(db, confluence_settings, [SPACE])
@@ -139,3 +139,8 @@ def test_an_internal_confluence_is_refused_unless_allowed_and_settings_are_named
 
     with pytest.raises(ConfigError, match="CONFLUENCE_URL is not set"):
         ingest(db, ingest_settings, [SPACE])
+
+
+def test_a_space_that_is_not_there_is_named(db, confluence_settings):
+    with pytest.raises(LocationUnreadable, match="the space NOPE could not be read: There is no space with the given key"):
+        ingest(db, confluence_settings, ["confluence://NOPE"])

@@ -134,3 +134,11 @@ def test_citations_link_to_the_file_at_its_commit_on_known_hosts(settings, repos
     remote = Remote(GitSpec(repository), settings, public)
 
     assert remote.web_link("abc123", "docs/a b.md") == (link.format(c="abc123") if link else None)
+
+
+@pytest.mark.parametrize("repository", ["git@10.0.0.5:team/handbook.git", "ssh://git@169.254.169.254/team/handbook.git", "https://192.168.1.9/team/handbook.git"])
+def test_ssh_and_https_remotes_on_private_addresses_are_refused_before_git_runs(db, ingest_settings, repository: str):
+    with pytest.raises(IngestError, match="add it to INGEST_ALLOWED_HOSTS"):
+        ingest(db, ingest_settings, [source_location(repository, branch="main")])
+
+    assert not (ingest_settings.docbot_home / "sources").exists()
