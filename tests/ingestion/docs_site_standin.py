@@ -7,6 +7,7 @@ client sent), so a test can prove what was, and was not, fetched.
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -33,6 +34,9 @@ class DocsSiteStandIn:
         self.redirects: dict[str, str] = {}  # path -> Location
         self.failing: dict[str, int] = {}  # path -> status it answers with (500…)
         self.requests: list[Request] = []
+        self.page_seconds = 0.0  # how long each page takes to answer
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
         site = self
 
@@ -41,6 +45,16 @@ class DocsSiteStandIn:
                 pass
 
             def do_GET(self) -> None:
+                with site._lock:
+                    site.in_flight += 1
+                    site.most_in_flight = max(site.most_in_flight, site.in_flight)
+                try:
+                    self._get()
+                finally:
+                    with site._lock:
+                        site.in_flight -= 1
+
+            def _get(self) -> None:
                 path = self.path.split("?", 1)[0]
                 with site._lock:
                     site.requests.append(Request(path, self.headers.get("If-None-Match")))
@@ -54,6 +68,7 @@ class DocsSiteStandIn:
                     return self._answer(200, site._sitemap_xml(), "application/xml")
                 if path not in site.pages:
                     return self._answer(404, b"not here", "text/plain")
+                time.sleep(site.page_seconds)
                 body = site.pages[path].encode()
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if self.headers.get("If-None-Match") == etag:

@@ -1,6 +1,8 @@
 """Crawling a docs site end to end against a site on loopback: sitemap, link following, robots.txt, the path
 prefix, a redirect to a private address, ETag re-sync, and removal only after a whole crawl."""
 
+import time
+
 import pytest
 
 from bot.errors import LocationUnreadable
@@ -174,3 +176,14 @@ def test_a_start_url_without_its_trailing_slash_crawls_that_folder(db, crawl_set
 
     assert f"{site.url}/guide/deploy.html" in sources(db) and f"{site.url}/guide/" in sources(db)
     assert "/blog/news.html" not in site.paths()  # the folder is /guide/, not the whole host
+
+
+def test_requests_to_the_site_are_bounded_and_spaced(db, crawl_settings, site: DocsSiteStandIn):
+    polite = crawl_settings.model_copy(update={"crawl_concurrency": 2, "crawl_delay_seconds": 0.05})
+    site.page_seconds = 0.2  # slow pages: the crawl would run more at once if it could
+
+    started = time.monotonic()
+    ingest(db, polite, [_crawl(site)])
+
+    assert site.most_in_flight == 2
+    assert time.monotonic() - started >= (len(site.requests) - 1) * 0.05
