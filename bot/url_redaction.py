@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 HIDDEN = "***"
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>()\[\]{}]+", re.IGNORECASE)
 # Query parameter names that carry secrets: access_token, api_key, X-Amz-Signature, sig, password…
 _SECRET_PARAMETER = re.compile(
@@ -42,8 +43,8 @@ def redact_text(text: str, url: str) -> str:
 
 
 def redact_location(location: str) -> str:
-    """A location as stored and shown: URLs redacted, paths as they are."""
-    return redact_url(location) if location.startswith(("http://", "https://")) else location
+    """A location as stored and shown: URLs (a crawl's, a git remote's too) redacted, paths as they are."""
+    return redact_url(location) if _SCHEME.match(location) else location
 
 
 def redact_urls_in(text: str) -> str:

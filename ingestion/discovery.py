@@ -9,8 +9,9 @@ inside the folder (see `ingestion.confinement`), folders once (loops skipped).
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 
 from bot.errors import IngestError, NotFound
 from ingestion.confinement import ANYWHERE, Confinement, system_folder
@@ -27,6 +28,13 @@ class Candidate:
     path: Path | None = None  # resolved: reading opens exactly the file that was checked
     url: str | None = None  # the URL as given (it may hold credentials); `source` and `location` are redacted
     confinement: Confinement = ANYWHERE
+    # What a source (ingestion/sources) knows already: a crawl's page is fetched as its links are read, a 304
+    # or an unchanged page version needs no reading, and a git file's citation is its page on the host.
+    data: bytes | None = None
+    content_type: str | None = None
+    unchanged: bool = False
+    link: str | None = None  # the document's url when it is not `url`
+    metadata: dict[str, Any] = field(default_factory=dict)  # kept with the document (ETag, page version)
 
 
 @dataclass(frozen=True)
@@ -40,15 +48,26 @@ class Unusable:
 
 @dataclass
 class Discovery:
+    """What a location holds. A crawl's candidates are an iterator: it finds pages as it reads them, so its
+    `unusable`, `is_folder` and `error` are final only once the candidates are exhausted."""
+
     location: str
-    candidates: list[Candidate]
+    candidates: Iterable[Candidate]
     unusable: list[Unusable]
-    is_folder: bool
+    is_folder: bool  # documents of the location that are not found again are removed
     error: str | None = None  # the location itself could not be read: nothing of it may be removed
+
+
+# Locations that name a source rather than a path or a page: a crawled site, a git repository, a Confluence space.
+SOURCE_PREFIXES = ("crawl+http://", "crawl+https://", "git+", "confluence://")
 
 
 def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
+
+
+def is_source(location: str) -> bool:
+    return location.startswith(SOURCE_PREFIXES)
 
 
 def check_locations(locations: list[str]) -> None:
@@ -56,7 +75,7 @@ def check_locations(locations: list[str]) -> None:
     if not locations:
         raise NotFound("Nothing to ingest: give at least one folder, file or URL.")
     for location in locations:
-        if is_url(location):
+        if is_url(location) or is_source(location):
             continue
         if not os.path.exists(location):
             raise NotFound(f"Path does not exist: {location}")
@@ -72,12 +91,13 @@ def discover(location: str, *, follow_links: bool = False) -> Discovery:
     check_locations([location])
     real = os.path.realpath(location)
     if os.path.isdir(real):
-        return _walk(real, Confinement(None if follow_links else real))
+        return walk(real, Confinement(None if follow_links else real))
     name = Path(location).name
     return Discovery(real, [Candidate(source=name, location=real, path=Path(real))], [], is_folder=False)
 
 
-def _walk(root: str, confinement: Confinement) -> Discovery:
+def walk(root: str, confinement: Confinement) -> Discovery:
+    """Every file under `root` (resolved) that may be read, and every entry that may not, with its reason."""
     candidates: list[Candidate] = []
     unusable: list[Unusable] = []
     visited: set[tuple[int, int]] = set()

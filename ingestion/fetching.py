@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpcore
@@ -57,6 +57,9 @@ class Fetched:
     data: bytes
     content_type: str | None
     url: str  # where the content came from after redirects, redacted
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)  # the answer's, names lower case
+    final_url: str = ""  # where it came from after redirects, as fetched (a crawl resolves links against it)
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,12 @@ class _Hop:
     credentials: tuple[str, str] | None
 
 
-def fetch(url: str, policy: FetchPolicy) -> Fetched:
-    """The page at `url`; UnsupportedDocument naming why not (refused address, HTTP error, too slow, too large)."""
+def fetch(url: str, policy: FetchPolicy, *, headers: dict[str, str] | None = None, answered: frozenset[int] = frozenset()) -> Fetched:
+    """The page at `url`; UnsupportedDocument naming why not (refused address, HTTP error, too slow, too large).
+
+    `headers` are sent on every hop (a crawl's If-None-Match); a status in `answered` (a crawl's 404 and 410)
+    comes back as a Fetched with no data instead of an error. A 304 always comes back so.
+    """
     deadline = _Deadline(policy.timeout_seconds)
     shown = redact_url(url)
     origin = _origin(url)
@@ -79,7 +86,7 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         hop = _vet(current, policy, keep_credentials=_origin(current) == origin)
         try:
-            status, headers, body = _get(hop, deadline, policy.max_bytes)
+            status, found, body = _get(hop, deadline, policy.max_bytes, headers or {})
         except httpcore.TimeoutException:
             raise UnsupportedDocument(
                 f"could not fetch {shown}: no complete answer within {policy.timeout_seconds:g} s (INGEST_URL_TIMEOUT_SECONDS)"
@@ -87,15 +94,42 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
         except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as error:
             raise UnsupportedDocument(f"could not fetch {redact_url(current)}: {type(error).__name__}") from None
         if status in _REDIRECT_STATUSES:
-            location = headers.get("location")
+            location = found.get("location")
             if not location:
                 raise UnsupportedDocument(f"HTTP {status} without a Location from {redact_url(current)}")
             current = urljoin(current, location)
             continue
-        if status >= 400:
+        if status >= 400 and status not in answered:
             raise UnsupportedDocument(f"HTTP {status} from {shown}")
-        return Fetched(body, headers.get("content-type"), redact_url(current))
+        return Fetched(body, found.get("content-type"), redact_url(current), status, found, current)
     raise UnsupportedDocument(f"could not fetch {shown}: more than {MAX_REDIRECTS} redirects")
+
+
+def request_once(method: str, url: str, policy: FetchPolicy, *, headers: dict[str, str], body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+    """One request, no redirect followed, to a vetted address within the deadline and size limit: the transport
+    of a client library (Confluence's), whose every hop thereby passes the same checks. UnsupportedDocument
+    naming why not; the status, headers (lower case) and body otherwise."""
+    deadline = _Deadline(policy.timeout_seconds)
+    hop = _vet(url, policy, keep_credentials=False)
+    sent = [("Host", hop.authority), ("User-Agent", _USER_AGENT), ("Accept-Encoding", "identity")]
+    sent += [(name, value) for name, value in headers.items() if name.lower() not in ("host", "user-agent", "accept-encoding", "content-length")]
+    target = httpcore.URL(scheme=hop.scheme, host=hop.host, port=hop.port, target=hop.target)
+    backend = _PinnedBackend(hop.addresses, deadline)
+    try:
+        with httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend, retries=0) as pool:
+            with pool.stream(method, target, headers=sent, content=body or None, extensions={"timeout": deadline.timeouts()}) as response:
+                found = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
+                return response.status, found, _body(response, found, policy.max_bytes)
+    except httpcore.TimeoutException:
+        raise UnsupportedDocument(f"no complete answer from {redact_url(url)} within {policy.timeout_seconds:g} s (INGEST_URL_TIMEOUT_SECONDS)") from None
+    except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as error:
+        raise UnsupportedDocument(f"could not reach {redact_url(url)}: {type(error).__name__}") from None
+
+
+def resolve_vetted(url: str, policy: FetchPolicy) -> list[Address]:
+    """The addresses `url`'s host resolves to, once every one is allowed: for a client that connects to them
+    itself (git, pinned to them); UnsupportedDocument naming why not."""
+    return _vet(url, policy, keep_credentials=False).addresses
 
 
 def _vet(url: str, policy: FetchPolicy, *, keep_credentials: bool) -> _Hop:
@@ -140,8 +174,8 @@ def _addresses(host: str, port: int, resolver: Resolver, shown: str) -> list[Add
     return addresses
 
 
-def _get(hop: _Hop, deadline: "_Deadline", max_bytes: int) -> tuple[int, dict[str, str], bytes]:
-    headers = [("Host", hop.authority), ("User-Agent", _USER_AGENT), ("Accept-Encoding", "identity")]
+def _get(hop: _Hop, deadline: "_Deadline", max_bytes: int, extra: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    headers = [("Host", hop.authority), ("User-Agent", _USER_AGENT), ("Accept-Encoding", "identity"), *extra.items()]
     if hop.credentials:
         token = base64.b64encode(":".join(hop.credentials).encode()).decode()
         headers.append(("Authorization", f"Basic {token}"))
@@ -150,7 +184,7 @@ def _get(hop: _Hop, deadline: "_Deadline", max_bytes: int) -> tuple[int, dict[st
     with httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=backend, retries=0) as pool:
         with pool.stream("GET", url, headers=headers, extensions={"timeout": deadline.timeouts()}) as response:
             found = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in response.headers}
-            if response.status in _REDIRECT_STATUSES or response.status >= 400:
+            if response.status in _REDIRECT_STATUSES or response.status >= 400 or response.status == 304:
                 return response.status, found, b""
             return response.status, found, _body(response, found, max_bytes)
 

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import text
@@ -22,11 +22,12 @@ from bot.settings import Settings
 from ingestion import loaders
 from ingestion.chunking import Chunk, Chunker, ChunkingOptions, counted_text
 from bot.index.collections import ensure_collection
-from ingestion.discovery import Candidate, Discovery, check_locations, discover
+from ingestion.discovery import Candidate, Discovery, Unusable, check_locations, is_source
 from ingestion.fetching import FetchPolicy
 from ingestion.reading import read_bytes
+from ingestion import sources
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
-from bot.index.store import remove_documents, stored_documents, swap_document
+from bot.index.store import StoredDocument, remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_url
 from bot.index.chunk_writer import ChunkRow, stored_vectors
@@ -135,8 +136,9 @@ class Ingestor:
     def run(self, locations: list[str]) -> IngestSummary:
         """Ingests every location; LocationUnreadable at the end (after the others are done) if one couldn't be read."""
         started = time.monotonic()
-        discoveries = [discover(location, follow_links=self.settings.ingest_follow_links) for location in locations]
-        total = sum(len(d.candidates) + len(d.unusable) for d in discoveries)
+        discoveries = [sources.discover(location, self.settings, self.fetch_policy, self._stored_at) for location in locations]
+        # A crawl finds its pages as it goes: until it is done, the total is what is known so far.
+        total = sum(len(d.candidates) + len(d.unusable) for d in discoveries if isinstance(d.candidates, list))
         done = 0
         taken: set[tuple[str, str]] = set()
         failures: list[str] = []
@@ -146,14 +148,20 @@ class Ingestor:
                 continue
             present: set[str] = set()
             kept_under: set[str] = set()
-            for unusable in discovery.unusable:
+
+            def take_unusable(unusable: Unusable) -> None:
+                nonlocal done
                 done += 1
                 self.summary.files_seen += 1
                 self._skip(unusable.source, unusable.reason)
                 if unusable.keeps_stored:  # unreadable now is not gone: its stored version, and all under it, stay
                     present.add(unusable.source)
                     kept_under.add(unusable.source)
-                self._report(done, total, unusable.source)
+                self._report(done, max(total, done), unusable.source)
+
+            known = len(discovery.unusable)
+            for unusable in discovery.unusable[:known]:
+                take_unusable(unusable)
             for candidate in discovery.candidates:
                 done += 1
                 self.summary.files_seen += 1
@@ -163,8 +171,13 @@ class Ingestor:
                     taken.add((candidate.location, candidate.source))
                     present.add(candidate.source)
                     self._prepare(candidate)
-                self._report(done, total, candidate.source)
+                self._report(done, max(total, done), candidate.source)
+            for unusable in discovery.unusable[known:]:  # found on the way (a crawl's)
+                take_unusable(unusable)
             self._flush()
+            if discovery.error:  # a crawl that failed on the way: what it read is kept, nothing is removed
+                failures.append(f"{discovery.location}: {discovery.error}; nothing of it was removed")
+                continue
             failure = self._remove_missing(discovery, present, kept_under)
             if failure:
                 failures.append(failure)
@@ -201,13 +214,25 @@ class Ingestor:
         if changed:
             vocabulary.count(self.database, self.collection_id)
 
+    def _stored_at(self, location: str) -> dict[str, StoredDocument]:
+        """The documents stored from `location` by this pipeline version, by source: a source re-syncs them cheaply
+        (ETag, page version); one stored by another version is read whole again."""
+        return {
+            source: document for (stored_location, source), document in self.stored.items()
+            if stored_location == location and (document.metadata or {}).get("pipeline") == PIPELINE_VERSION
+        }
+
     def _prepare(self, candidate: Candidate) -> None:
+        stored = self.stored.get((candidate.location, candidate.source))
+        if candidate.unchanged and stored and (stored.metadata or {}).get("pipeline") == PIPELINE_VERSION:
+            self.summary.unchanged += 1  # the source said so (a 304, the same page version): nothing read
+            return
         try:
             data, content_type = read_bytes(candidate, self.fetch_policy)
         except UnsupportedDocument as error:
             self._skip(candidate.source, str(error))
             return
-        self._prepare_data(candidate, data, content_type)
+        self._prepare_data(replace(candidate, data=None), data, content_type)
 
     def _prepare_data(self, candidate: Candidate, data: bytes, content_type: str | None) -> None:
         content_hash = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
@@ -216,7 +241,7 @@ class Ingestor:
             self.summary.unchanged += 1
             return
         # Without its credentials: that is what the loader (links), the document's url and citations see.
-        url = redact_url(candidate.url) if candidate.url else None
+        url = candidate.link or (redact_url(candidate.url) if candidate.url else None)
         try:
             document = loaders.load(data, name=candidate.source, url=url, content_type=content_type)
             del data
@@ -259,7 +284,8 @@ class Ingestor:
                 title=prepared.title,
                 url=prepared.url,
                 content_hash=prepared.content_hash,
-                metadata={},
+                # A source's documents note the pipeline version: its cheap re-sync (a 304) must not keep old chunking.
+                metadata={**prepared.candidate.metadata, "pipeline": PIPELINE_VERSION} if is_source(prepared.candidate.location) else {},
                 rows=rows,
             )
             self.summary.chunks_written += len(rows)

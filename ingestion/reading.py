@@ -21,10 +21,14 @@ _READ_CHUNK = 1 << 20
 
 def read_bytes(candidate: Candidate, policy: FetchPolicy) -> tuple[bytes, str | None]:
     """The content and, for a URL, its content type; UnsupportedDocument naming why it can't be read."""
-    if candidate.url:
-        fetched = fetch(candidate.url, policy)
-        return fetched.data, fetched.content_type
-    return read_file(candidate.path, policy.max_bytes, candidate.confinement), None
+    if candidate.data is not None:  # a source read it already (a crawled page)
+        return candidate.data, candidate.content_type
+    if candidate.path is not None:
+        return read_file(candidate.path, policy.max_bytes, candidate.confinement), None
+    if candidate.url is None:
+        raise UnsupportedDocument("nothing to read: the source gave neither content, a path nor a URL")
+    fetched = fetch(candidate.url, policy)
+    return fetched.data, fetched.content_type
 
 
 def read_file(path: os.PathLike, max_bytes: int, confinement: Confinement = ANYWHERE) -> bytes:

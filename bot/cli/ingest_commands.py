@@ -17,8 +17,9 @@ from ingestion import pipeline, queue
 from bot.index import store
 from ingestion.admin import list_collections, list_jobs, list_sources
 from bot.index.collections import ensure_collection, get_collection
-from ingestion.discovery import check_locations, is_url
+from ingestion.discovery import check_locations, is_source, is_url
 from ingestion.ingest_worker import run_worker
+from ingestion.sources.specs import DEFAULT_MAX_PAGES, source_location
 from ingestion.schedule import cancel_queued, list_scheduled, parse_every, register
 from bot.index.store import locations_of
 from ingestion.summary import IngestSummary
@@ -33,7 +34,9 @@ _COLLECTION_HELP = "Collection to use [env var: DOCBOT_COLLECTION]"
 
 def ingest(
     ctx: typer.Context,
-    locations: list[str] = typer.Argument(..., help="Folders, files or http(s) URLs of HTML pages", show_default=False),
+    locations: list[str] = typer.Argument(
+        ..., help="Folders, files, http(s) URLs of pages, git repositories or confluence://SPACEKEY", show_default=False
+    ),
     collection: str = typer.Option("default", "--collection", "-c", envvar="DOCBOT_COLLECTION", help=_COLLECTION_HELP),
     enqueue: bool = typer.Option(False, "--enqueue", help="Put the work on the queue for `docbot worker` instead of running it here"),
     every: str | None = typer.Option(None, "--every", help="Also re-sync these locations this often (e.g. 30m, 1h, 1d), run by `docbot worker`"),
@@ -42,8 +45,18 @@ def ingest(
         False, "--follow-links",
         help="Also read symlinks that point outside the folder (never /proc, /sys, /dev); INGEST_FOLLOW_LINKS=true does too",
     ),
+    crawl: bool = typer.Option(False, "--crawl", help="Read the whole docs site from this URL: its sitemap, else its links"),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=1, help=f"With --crawl: at most this many page requests (default {DEFAULT_MAX_PAGES:,})"),
+    allow_prefix: str | None = typer.Option(None, "--allow-prefix", help="With --crawl: stay under this path instead of the URL's folder"),
+    branch: str | None = typer.Option(None, "--branch", help="Git repository: the branch to read (default: the repository's own)"),
+    path: str | None = typer.Option(None, "--path", help="Git repository: only this folder of it"),
 ) -> None:
-    """Ingest folders, files and URLs into a collection: changed files are re-embedded, deleted ones removed."""
+    """Ingest folders, files, URLs, docs sites, git repositories and Confluence spaces into a collection: changed
+    files are re-embedded, deleted ones removed."""
+    locations = [
+        source_location(location, crawl=crawl, max_pages=max_pages, allow_prefix=allow_prefix, branch=branch, path=path)
+        for location in locations
+    ]
     check_locations(locations)
     every_seconds = _parse_every(every)
     context = cli_context(ctx)
@@ -51,7 +64,7 @@ def ingest(
         raise ConfigError("--follow-links applies to this run only; for `docbot worker`'s runs set INGEST_FOLLOW_LINKS=true")
     settings = context.settings.model_copy(update={"ingest_follow_links": True}) if follow_links else context.settings
     database = context.database()
-    absolute = [location if is_url(location) else str(Path(location).resolve()) for location in locations]
+    absolute = [location if is_url(location) or is_source(location) else str(Path(location).resolve()) for location in locations]
     if every_seconds:
         _register_syncs(context.settings, database, collection, absolute, every_seconds)
     if enqueue:

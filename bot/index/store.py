@@ -21,6 +21,7 @@ from bot.index.chunk_writer import ChunkRow, copy_chunks
 class StoredDocument:
     id: int
     content_hash: str
+    metadata: dict[str, Any] | None = None  # what its source keeps to re-sync cheaply (ETag, page version)
 
 
 DocumentKey = tuple[str, str]  # (location, source)
@@ -29,10 +30,10 @@ DocumentKey = tuple[str, str]  # (location, source)
 def stored_documents(database: Database, collection_id: int) -> dict[DocumentKey, StoredDocument]:
     with database.session() as session:
         rows = session.execute(
-            select(Document.location, Document.source, Document.id, Document.content_hash)
+            select(Document.location, Document.source, Document.id, Document.content_hash, Document.metadata_)
             .where(Document.collection_id == collection_id)
         )
-        return {(location, source): StoredDocument(id, content_hash) for location, source, id, content_hash in rows}
+        return {(location, source): StoredDocument(id, content_hash, metadata) for location, source, id, content_hash, metadata in rows}
 
 
 def swap_document(

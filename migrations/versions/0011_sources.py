@@ -1,4 +1,7 @@
-"""Reserved for crawled sites, git repositories and Confluence spaces (issue 22): the revision chain is fixed before that work lands, so its branches merge cleanly.
+"""Crawled sites, git repositories and Confluence spaces (issue 22) need no schema change: a source's location
+string (`crawl+…`, `git+…`, `confluence://…`) fits `documents.location` and `sync_sources.location`, and what
+it keeps to re-sync cheaply (ETag, Last-Modified, page version, commit) fits `documents.metadata`. The
+revision stays, empty, so the chain fixed for this round's branches holds.
 
 Revision ID: 0011
 Revises: 0010
