@@ -63,7 +63,10 @@ class Collection(Base):
 class Document(Base):
     __tablename__ = "documents"
     # The same relative path in two folders of one collection is two documents.
-    __table_args__ = (UniqueConstraint("collection_id", "location", "source"),)
+    __table_args__ = (
+        UniqueConstraint("collection_id", "location", "source"),
+        Index("ix_documents_shown_only_in", "shown_only_in", postgresql_where=sql("shown_only_in IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), nullable=False)

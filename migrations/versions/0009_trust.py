@@ -16,6 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("documents", sa.Column("shown_only_in", sa.String(length=32), nullable=True))
+    op.create_index("ix_documents_shown_only_in", "documents", ["shown_only_in"], postgresql_where=sa.text("shown_only_in IS NOT NULL"))
     op.add_column("channels", sa.Column("save_collection_id", sa.Integer(), nullable=True))
     op.create_foreign_key(
         "fk_channels_save_collection_id_collections", "channels", "collections", ["save_collection_id"], ["id"], ondelete="SET NULL"
@@ -57,4 +58,5 @@ def downgrade() -> None:
     op.drop_column("channels", "serves_external")
     op.drop_constraint("fk_channels_save_collection_id_collections", "channels", type_="foreignkey")
     op.drop_column("channels", "save_collection_id")
+    op.drop_index("ix_documents_shown_only_in", table_name="documents", postgresql_where=sa.text("shown_only_in IS NOT NULL"))
     op.drop_column("documents", "shown_only_in")

@@ -21,7 +21,7 @@ class ScriptedAnswerer:
     calls: list[AnswerCall] = field(default_factory=list)
     gate: threading.Event | None = None  # when set, answers wait for it
 
-    def answer(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = (), on_token: TokenCallback | None = None) -> Answer:
+    def answer(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = (), on_token: TokenCallback | None = None, shown_in: str | None = None) -> Answer:
         self.calls.append(AnswerCall(question, list(collections), list(history)))
         if self.gate is not None:
             self.gate.wait(30)

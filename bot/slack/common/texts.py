@@ -24,9 +24,11 @@ FEEDBACK_UNKNOWN = "That answer is no longer on record, so the feedback was not 
 CONTINUED = "_(continued)_"
 
 SHARED_CHANNEL_REFUSED = (
-    ":lock: This channel is shared with people outside the workspace, so I only answer here from "
-    "collections an admin has mapped to it (`docbot channels map CHANNEL_ID COLLECTION`)."
+    ":lock: This channel is shared with people outside the workspace, so I only answer here once an admin has "
+    "opened it to them (`docbot channels map CHANNEL_ID COLLECTION --external`)."
 )
+# To someone from another organisation, or a guest, where no admin opened docbot to them: it names nothing.
+NOT_OPEN_TO_YOU = ":lock: Sorry, I can't answer your questions here. An admin of this workspace can open docbot to you."
 
 # Failures: short, in words a user understands; the details go to the log.
 FAILED_GENERIC = ":warning: Sorry, something went wrong while answering. Please try again in a moment."
