@@ -32,12 +32,14 @@ def test_mapped_channel_sees_exactly_its_collections(db, access):
     assert access.for_channel("C0HR").collections == ["default"]
 
 
-def test_slack_connect_channel_sees_nothing_unless_mapped(db, access, fake_slack):
+def test_slack_connect_channel_sees_nothing_unless_mapped_for_outsiders(db, access, fake_slack):
     fake_slack.set_channel("C0SHARED", is_ext_shared=True, is_shared=True)
     refused = access.for_channel("C0SHARED")
     assert refused.collections == [] and refused.refused_shared
     add_collection(db, "partners")
     channel_map.map_channel(db, "C0SHARED", ["partners"])
+    assert access.for_channel("C0SHARED").refused_shared  # mapped, but not opened to outsiders
+    channel_map.map_channel(db, "C0SHARED", ["partners"], external=True)
     assert access.for_channel("C0SHARED").collections == ["partners"]
 
 

@@ -1,6 +1,7 @@
 """👍/👎 under an answer: recorded against the stored answer, thanked with an ephemeral note."""
 
 import re
+from collections.abc import Sequence
 
 from slack_bolt import Ack, App, Respond
 
@@ -10,7 +11,7 @@ from bot.slack.answers.feedback import record_feedback
 from bot.slack.common.formatting import FEEDBACK_UP_ACTION
 
 
-def register(app: App, database: Database) -> None:
+def register(app: App, database: Database, admins: Sequence[str] = ()) -> None:
     @app.action(re.compile(r"^feedback_(up|down)$"))
     def take_feedback(ack: Ack, body: dict, action: dict, respond: Respond | None) -> None:
         ack()
@@ -20,6 +21,7 @@ def register(app: App, database: Database) -> None:
             user_id=body["user"]["id"],
             channel_id=(body.get("channel") or {}).get("id", ""),
             value=1 if action["action_id"] == FEEDBACK_UP_ACTION else -1,
+            admins=admins,
         )
         if respond is not None:
             respond(text=texts.FEEDBACK_THANKS if recorded else texts.FEEDBACK_UNKNOWN, response_type="ephemeral", replace_original=False)
