@@ -52,7 +52,7 @@ SAVE_WAITING_REVIEW = (
     ":hourglass_flowing_sand: Thanks! Only the person who asked this thread's first question, or an admin, adds it to "
     "the docs directly, so an admin will review it for the *{collection}* collection. I'll tell you how it went."
 )
-SAVE_REJECTED = ":no_entry: An admin (<@{admin}>) decided not to add this thread to the docs."
+SAVE_REJECTED = ":no_entry: An admin reviewed this thread and decided not to add it to the docs."
 SAVE_NO_COLLECTION = (
     ":lock: This channel sees several collections and none is chosen for saved threads, so I didn't save it. "
     "An admin can choose one: `docbot channels map {channel} COLLECTIONS… --save-to COLLECTION`."
@@ -72,7 +72,6 @@ PRIVATE_NOTE = "_Only you can see this answer._"
 # The weekly knowledge-gap digest.
 DIGEST_HEADING = "*Knowledge gaps this week*: questions the docs could not answer, grouped by what they ask."
 DIGEST_GROUP = "{rank}. *{count}×* “{example}” _(in {channels})_"
-DIGEST_PRIVATE_ONLY = "_(asked only where I don't quote questions)_"
 DIGEST_LEFT_OUT = "_{count} questions asked in DMs, private or shared channels, /ask or the assistant pane are counted without their text._"
 DIGEST_HINT = "Write the missing docs, or save a thread that answers one with the *Save to docbot* shortcut."
 

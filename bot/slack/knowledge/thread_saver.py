@@ -82,7 +82,7 @@ class ThreadSaver:
     def save(self, request: SaveRequest) -> SaveOutcome:
         review = get_review(self.database, request.review_id) if request.review_id is not None else None
         if review is not None and review.status == REJECTED:
-            return SaveOutcome(False, texts.SAVE_REJECTED.format(admin=review.decided_by))
+            return SaveOutcome(False, texts.SAVE_REJECTED)
         refusal = self._refusal(request)
         if refusal:
             return SaveOutcome(False, refusal)
