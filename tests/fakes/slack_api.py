@@ -122,6 +122,11 @@ class FakeSlackApi:
     def response_url(self, name: str) -> str:
         return f"{self.base}/response/{name}"
 
+    def hook_url(self, name: str, kind: str = "actions") -> str:
+        """A response URL shaped like Slack's (`/actions/TEAM/ID/SECRET`; `kind="commands"` for a slash command's):
+        `name` is its secret."""
+        return f"{self.base}/{kind}/{self.team_id}/{abs(hash(name)) % 10**10}/{name}"
+
     # -- what tests set up ------------------------------------------------------------------------------
 
     def set_channel(self, channel_id: str, **info: Any) -> None:
@@ -191,7 +196,7 @@ class FakeSlackApi:
     # -- the API --------------------------------------------------------------------------------------------
 
     def handle(self, path: str, params: dict[str, Any], authorization: str | None) -> tuple[int, dict[str, str], bytes]:
-        if path.startswith("/response/"):
+        if path.startswith(("/response/", "/actions/", "/commands/")):
             with self._lock:
                 self._calls.append(Call("response_url", params, path, authorization))
                 self._lock.notify_all()

@@ -60,7 +60,7 @@ def claim_share(database: Database, answer_id: int) -> bool:
         claimed = session.execute(
             update(Message)
             .where(Message.id == answer_id, ~Message.reply_to.has_key("shared"))
-            .values(reply_to=Message.reply_to.concat({"shared": True}))
+            .values(reply_to=literal_column("""reply_to || '{"shared": true}'::jsonb"""))
             .returning(Message.id)
         ).scalar()
     return claimed is not None
