@@ -37,7 +37,8 @@ class JobWorker:
             logger.error("the job worker did not start within %.0f s", timeout)
 
     def stop(self, timeout: float = 30.0) -> None:
-        if self._loop is not None and self._task is not None:
+        """Cancels the worker (a job in progress is put back by procrastinate's stalled-job check); again: nothing."""
+        if self._loop is not None and self._task is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._task.cancel)
         if self._thread is not None:
             self._thread.join(timeout)

@@ -51,7 +51,7 @@ class SaveRequest:
     review_id: int | None = None  # an admin decided this save's review: it runs (approved) or is told why not
 
     def to_job(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
     @property
     def source(self) -> str:
