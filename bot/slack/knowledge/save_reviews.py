@@ -30,6 +30,10 @@ class Review:
     decided_by: str | None
     created_at: datetime
 
+    @property
+    def thread(self) -> tuple[str, str]:
+        return self.channel_id, self.thread_ts
+
 
 def open_review(database: Database, *, team_id: str, channel_id: str, thread_ts: str, requested_by: str, collection: str, title: str) -> Review:
     """The thread's pending review, or a new one."""

@@ -100,7 +100,7 @@ class ThreadSaver:
         if not messages:
             return SaveOutcome(False, texts.SAVE_EMPTY)
         title = thread_title(messages[0].text)
-        approved = review is not None and review.status == APPROVED and (review.channel_id, review.thread_ts) == (request.channel_id, request.thread_ts)
+        approved = review is not None and review.status == APPROVED and review.thread == (request.channel_id, request.thread_ts)
         if not approved and not self._may_save_directly(request, raw):
             waiting = open_review(self.database, team_id=request.team_id, channel_id=request.channel_id, thread_ts=request.thread_ts,
                                   requested_by=request.user_id, collection=collection, title=title)
@@ -115,7 +115,9 @@ class ThreadSaver:
         if summary.skipped:
             return SaveOutcome(False, texts.SAVE_SKIPPED.format(reason=summary.skipped[0][1]))
         change = "added" if summary.added else "updated" if summary.updated else "unchanged"
-        logger.info("thread saved source=%s collection=%s change=%s messages=%d shown_only_in=%s", request.source, collection, change, len(messages), shown_only_in)
+        logger.info(
+            "thread saved source=%s collection=%s change=%s messages=%d shown_only_in=%s", request.source, collection, change, len(messages), shown_only_in
+        )
         return SaveOutcome(True, texts.THREAD_SAVED.format(collection=collection, title=title, change=texts.THREAD_CHANGE[change]), collection)
 
     def tell(self, request: SaveRequest, text: str) -> None:
