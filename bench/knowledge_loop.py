@@ -63,7 +63,7 @@ def save_threads(base_settings, lengths: list[int]) -> None:
             for n in range(1, length):
                 words = " ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 25))
                 slack.say(channel, f"U{n % 8:03d}", f"Reply {n}: {words}.", thread_ts=root)
-            request = SaveRequest(team_id="T0", channel_id=channel, thread_ts=root, user_id="U000")
+            request = SaveRequest(team_id=slack.team_id, channel_id=channel, thread_ts=root, user_id="U000")  # the asker: saved at once
             first = timed(lambda: saver.save(request))
             unchanged = timed(lambda: saver.save(request))
             slack.say(channel, "U001", "And afterwards restart the tunnel.", thread_ts=root)

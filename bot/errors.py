@@ -72,6 +72,10 @@ class NotFound(DocbotError):
     """The thing asked for does not exist."""
 
 
+class AlreadyDecided(DocbotError):
+    """That save review was approved or rejected already."""
+
+
 class AnswerError(DocbotError):
     """The question could not be answered."""
 
@@ -89,7 +93,7 @@ class SlackError(DocbotError):
 
 
 class ChannelCheckFailed(SlackError):
-    """Slack would not say whether the channel is shared outside the workspace."""
+    """Slack would not say whether the channel is shared outside the workspace, or who the asker is."""
 
 
 class InvalidChannel(DocbotError):

@@ -91,7 +91,10 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
     digest_channel: str | None = Field(None, description="Slack channel ID the weekly knowledge-gap digest is posted to")
     admin_users: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Slack user IDs, comma-separated, who see the knowledge gaps in App Home"
+        default_factory=list, description="Slack user IDs, comma-separated: they save threads directly, review others' saves and see the knowledge gaps"
+    )
+    guest_dm_collection: str | None = Field(
+        None, description="The collection guests (single- and multi-channel) may ask about in DMs; unset: guests get no answers in DMs"
     )
     experts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -24,6 +24,8 @@ def redact_url(url: str) -> str:
     except ValueError:
         return HIDDEN  # unparseable: show none of it rather than something that may hold a secret
     netloc = parts.netloc
+    if _HOOK_PATH.search(parts.path):
+        return urlunsplit((parts.scheme, netloc.rsplit("@", 1)[-1], _HOOK_PATH.sub(lambda m: m.group("head") + HIDDEN, parts.path), "", ""))
     if "@" in netloc:
         netloc = f"{HIDDEN}@{netloc.rsplit('@', 1)[1]}"
     query = parts.query
@@ -48,5 +50,22 @@ def redact_location(location: str) -> str:
 
 
 def redact_urls_in(text: str) -> str:
-    """`text` with every http(s) URL in it redacted (what the log scrubber applies to every record)."""
-    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text) if "://" in text else text
+    """`text` with every http(s) URL in it redacted (what the log scrubber applies to every record), and every
+    Slack response URL or webhook, in whatever encoding (plain, JSON-escaped, form-encoded), hidden whole."""
+    if "://" in text:
+        text = _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text)
+    if "response_url" in text:
+        text = _RESPONSE_URL_FIELD.sub(lambda match: match.group("key") + HIDDEN, text)
+    return _HOOK_PATH.sub(lambda match: match.group("head") + HIDDEN, text)
+
+
+# A response URL (`/commands/T…/…/SECRET`, `/actions/T…/…/SECRET`) or an incoming webhook (`/services/T…/B…/SECRET`)
+# is a bearer credential in its path: anyone holding it may post into the channel. Slashes may come as `/`,
+# `\/` (JSON), `%2F` (a form body) or `%5C%2F` (JSON in a form body).
+# The team (T…/E…) and the id after it are upper case or digits, as Slack writes them: a file path is left alone.
+_SLASH = r"(?:/|\\/|%5[Cc]%2[Ff]|%2[Ff])"
+_HOOK_PATH = re.compile(rf"(?P<head>(?:commands|actions|services){_SLASH}+[TE][A-Z0-9]+{_SLASH}+[A-Z0-9]+{_SLASH}+)[A-Za-z0-9_-]+")
+# The field itself, whatever host it names: `response_url=…` (form), `"response_url": "…"` (JSON), `'response_url': '…'` (repr).
+_RESPONSE_URL_FIELD = re.compile(
+    r"""(?P<key>response_url(?:=|%3D|%22%3A(?:%20|\+)?%22|["']?\s*:\s*["']?)).+?(?=%22|[\s&"',}]|$)""", re.IGNORECASE
+)

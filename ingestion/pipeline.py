@@ -27,7 +27,7 @@ from ingestion.fetching import FetchPolicy
 from ingestion.reading import read_bytes
 from ingestion import sources
 from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
-from bot.index.store import StoredDocument, remove_documents, stored_documents, swap_document
+from bot.index.store import StoredDocument, remove_documents, restrict, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_url
 from bot.index.chunk_writer import ChunkRow, stored_vectors
@@ -62,6 +62,7 @@ class InMemoryDocument:
     source: str
     markdown: str
     url: str | None = None
+    shown_only_in: str | None = None  # the one Slack channel it may be shown in (saved from a private channel)
 
 
 def ingest_document(database: Database, settings: Settings, document: InMemoryDocument, collection: str) -> IngestSummary:
@@ -115,6 +116,7 @@ class _Prepared:
     content_hash: str
     chunks: list[Chunk]
     hashes: list[str]
+    shown_only_in: str | None = None
 
 
 class Ingestor:
@@ -192,8 +194,11 @@ class Ingestor:
         self.summary.files_seen += 1
         # Its location is its own source: a folder's re-sync never removes it.
         candidate = Candidate(source=document.source, location=document.source, url=document.url)
-        self._prepare_data(candidate, document.markdown.encode(), "text/markdown")
+        self._prepare_data(candidate, document.markdown.encode(), "text/markdown", document.shown_only_in)
         self._flush()
+        if self.summary.unchanged:
+            # Unchanged text, but where it may be shown can have changed (a channel made private since).
+            restrict(self.database, self.collection_id, candidate.location, candidate.source, document.shown_only_in)
         if self.summary.added or self.summary.updated:
             with self.database.session() as session:
                 document_id = session.execute(
@@ -234,7 +239,7 @@ class Ingestor:
             return
         self._prepare_data(replace(candidate, data=None), data, content_type)
 
-    def _prepare_data(self, candidate: Candidate, data: bytes, content_type: str | None) -> None:
+    def _prepare_data(self, candidate: Candidate, data: bytes, content_type: str | None, shown_only_in: str | None = None) -> None:
         content_hash = hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()
         stored = self.stored.get((candidate.location, candidate.source))
         if stored and stored.content_hash == content_hash:
@@ -262,7 +267,7 @@ class Ingestor:
             return
         self.summary.notes += [(candidate.source, note) for note in document.notes]
         hashes = [hashlib.sha256(chunk.embedding_text.encode()).hexdigest() for chunk in chunks]
-        self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes))
+        self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes, shown_only_in))
         # Chunks gather across documents before embedding: length-sorted batches pad less; memory stays bounded.
         if sum(len(p.chunks) for p in self.pending) >= self.settings.ingest_batch_chunks:
             self._flush()
@@ -287,6 +292,7 @@ class Ingestor:
                 # A source's documents note the pipeline version: its cheap re-sync (a 304) must not keep old chunking.
                 metadata={**prepared.candidate.metadata, "pipeline": PIPELINE_VERSION} if is_source(prepared.candidate.location) else {},
                 rows=rows,
+                shown_only_in=prepared.shown_only_in,
             )
             self.summary.chunks_written += len(rows)
             if new:

@@ -63,12 +63,13 @@ def retrieve(
     collections: Sequence[str],
     history: Sequence[Turn] = (),
     k: int = RETRIEVE_CHUNKS,
+    shown_in: str | None = None,
 ) -> Retrieved:
     standalone = standalone_question(question, history)
     infos = resolve_collections(database, collections)
     terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
     words = vocabulary.chunks_with(database, [c.id for c in infos], [*keyword_terms(standalone.search), *terms])
-    hits = _hybrid(database, embedder, standalone.search, collections, words, k)
+    hits = _hybrid(database, embedder, standalone.search, collections, words, k, shown_in)
     documents = list(dict.fromkeys(h.document_id for h in hits))[:SECTION_DOCUMENTS]
     return Retrieved(
         standalone=standalone,
@@ -79,11 +80,13 @@ def retrieve(
         unknown_terms=unknown_terms(words, terms),
         # The question as asked (a follow-up with the question it follows): the thread found the documents,
         # a follow-up's own words say which part of them it wants.
-        sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS)),
+        sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS, shown_in)),
     )
 
 
-def search(database: Database, embedder: Embedder, query: str, collections: Sequence[str], limit: int, mode: Mode = "hybrid") -> list[Hit]:
+def search(
+    database: Database, embedder: Embedder, query: str, collections: Sequence[str], limit: int, mode: Mode = "hybrid", shown_in: str | None = None
+) -> list[Hit]:
     """The `limit` best chunks, best first.
 
     The vector search gets the question; the full-text search gets its distinctive words only (a word in
@@ -93,16 +96,18 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
     not push every other document out of sight.
     """
     if mode != "hybrid":
-        return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode), limit)
+        return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode, shown_in=shown_in), limit)
     infos = resolve_collections(database, collections)
     words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query))
-    return _hybrid(database, embedder, query, collections, words, limit)
+    return _hybrid(database, embedder, query, collections, words, limit, shown_in)
 
 
-def _hybrid(database: Database, embedder: Embedder, query: str, collections: Sequence[str], words: vocabulary.WordCounts, limit: int) -> list[Hit]:
+def _hybrid(
+    database: Database, embedder: Embedder, query: str, collections: Sequence[str], words: vocabulary.WordCounts, limit: int, shown_in: str | None
+) -> list[Hit]:
     keywords = " ".join(distinctive_terms(words, keyword_terms(query)))
-    vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
-    keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword", words=words)
+    vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector", shown_in=shown_in)
+    keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword", words=words, shown_in=shown_in)
     return _varied(by_document(fuse(vector, keyword)), limit)
 
 

@@ -100,13 +100,15 @@ class AnswerService:
         history: Sequence[Turn] = (),
         on_token: TokenCallback | None = None,
         on_progress: ProgressCallback | None = None,
+        shown_in: str | None = None,
     ) -> Answer:
-        """Answers from `collections` only. `on_token` gets the reply as it is shown, sentence by sentence;
-        the pieces add up to `Answer.text` (nothing shown is taken back). `on_progress` hears of each step
-        (the sources being read, then the reply being written and checked); an abstention has neither."""
+        """Answers from `collections` only, and of them only from documents that may be shown in `shown_in` (the
+        Slack channel asked in). `on_token` gets the reply as it is shown, sentence by sentence; the pieces add up
+        to `Answer.text` (nothing shown is taken back). `on_progress` hears of each step (the sources being read,
+        then the reply being written and checked); an abstention has neither."""
         started = time.monotonic()
         embedder = QueryMemo(self.embedder)  # the question is embedded once for all the stages that use it
-        judged = judge(retrieve(self.database, embedder, question, collections, history))
+        judged = judge(retrieve(self.database, embedder, question, collections, history, shown_in=shown_in))
         if not judged.relevant:
             answer = delivery.abstain(judged, on_token)
         else:

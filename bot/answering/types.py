@@ -59,6 +59,9 @@ class Answerer(Protocol):
         history: Sequence[Turn] = (),
         on_token: TokenCallback | None = None,
         on_progress: ProgressCallback | None = None,
+        shown_in: str | None = None,
     ) -> Answer:
-        """Answers from the given collections only; `history` is the thread so far, oldest first."""
+        """Answers from the given collections only, and of them only from documents that may be shown in the
+        Slack channel `shown_in` (None: documents shown wherever their collection is); `history` is the thread
+        so far, oldest first."""
         ...

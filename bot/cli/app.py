@@ -9,7 +9,7 @@ from bot.cli import db_commands, demo
 from bot.cli import channel_commands, feedback_commands, serve_commands
 from bot.cli import ingest_commands, schedule_commands
 from bot.cli import answer_commands
-from bot.cli import gaps_commands
+from bot.cli import gaps_commands, saves_commands
 from bot.cli.context import CliContext
 from bot.errors import DocbotError
 from bot.logs import command_log_level, configure_logging
@@ -29,6 +29,7 @@ app.command("answer-worker")(serve_commands.answer_worker)
 app.add_typer(channel_commands.channels_app, name="channels")
 app.command("feedback")(feedback_commands.feedback)
 app.command("gaps")(gaps_commands.gaps)
+app.add_typer(saves_commands.saves_app, name="saves")
 app.command("ingest")(ingest_commands.ingest)
 app.add_typer(ingest_commands.sources_app, name="sources")
 app.add_typer(ingest_commands.collections_app, name="collections")

@@ -21,10 +21,20 @@ def map_(
     ctx: typer.Context,
     channel_id: str = typer.Argument(..., help="Slack channel ID, like C0123ABCD"),
     collections: list[str] = typer.Argument(..., help="Collections the channel may see (replaces its current ones)"),
+    save_to: str | None = typer.Option(
+        None, "--save-to", help="Where threads saved in this channel go (one of its collections; needed when it sees several)"
+    ),
+    external: bool = typer.Option(
+        False, "--external", help="Answer people of other organisations here, and answer at all once the channel is shared (Slack Connect)"
+    ),
+    guests: bool = typer.Option(False, "--guests", help="Answer the workspace's guests (single- and multi-channel) here"),
 ) -> None:
-    """Let a channel see exactly these collections."""
-    result = channel_map.map_channel(cli_context(ctx).database(), channel_id, collections)
+    """Let a channel see exactly these collections (a mapping without --external/--guests never serves outsiders or guests)."""
+    result = channel_map.map_channel(cli_context(ctx).database(), channel_id, collections, save_to=save_to, external=external, guests=guests)
+    opened = [who for who, on in (("people of other organisations", result.serves_external), ("guests", result.serves_guests)) if on]
     _console().print(f"{result.channel_id} sees: {', '.join(result.collections)}")
+    _console().print(f"Saved threads go to: {channel_map.save_collection(cli_context(ctx).database(), channel_id) or 'nowhere (choose with --save-to)'}")
+    _console().print(f"Also answers: {' and '.join(opened)}" if opened else "Answers only members of this workspace (not guests).")
 
 
 @channels_app.command("unmap")
@@ -87,10 +97,12 @@ def list_(ctx: typer.Context) -> None:
     if not rows:
         _console().print("No channels configured: every channel and DM sees `default` (Slack Connect channels see nothing).")
         return
-    table = Table("channel", "collections", "follow-ups without mention", "private answers")
+    table = Table("channel", "collections", "saves into", "external", "guests", "follow-ups without mention", "private answers")
     for row in rows:
         table.add_row(
             row.channel_id, ", ".join(row.collections) or "(default)",
+            row.save_to or (row.collections[0] if len(row.collections) == 1 else "default" if not row.collections else "(refused: --save-to)"),
+            "yes" if row.serves_external else "no", "yes" if row.serves_guests else "no",
             "on" if row.followups_without_mention else "off", "on" if row.private_answers else "off",
         )
     _console().print(table)

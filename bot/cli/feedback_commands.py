@@ -27,7 +27,7 @@ def feedback(
         table.add_row(
             entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             "👍" if entry.value > 0 else "👎",
-            entry.user_id,
+            entry.user_id if entry.voter == "other" else f"{entry.user_id} ({entry.voter})",
             entry.channel_id,
             _short(entry.question),
             _short(entry.answer),

@@ -9,7 +9,10 @@ from rich.table import Table
 from bot.cli.context import cli_context
 from bot.cli.feedback_commands import parse_age
 from bot.embeddings import load_embedder
-from bot.slack.knowledge.gaps import MAX_GROUPED_GAPS, group_gaps, list_gaps
+from bot.slack.knowledge.gaps import MAX_GROUPED_GAPS, group_gaps, list_gaps, unquoted
+
+# Questions asked in DMs, private or shared channels, /ask or the assistant pane count, but are never shown.
+NOT_QUOTED = "(asked only where questions aren't quoted)"
 
 
 def gaps(
@@ -31,12 +34,15 @@ def gaps(
     for rank, group in enumerate(groups, start=1):
         down = sum(1 for gap in group.gaps if gap.downvoted)
         table.add_row(
-            str(rank), str(group.count), str(group.count - down), str(down), str(group.to_experts), str(group.back_as_docs), _short(group.example),
-            ", ".join(group.channels), max(g.at for g in group.gaps).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            str(rank), str(group.count), str(group.count - down), str(down), str(group.to_experts), str(group.back_as_docs),
+            _short(group.example) if group.example is not None else NOT_QUOTED,
+            ", ".join(group.channels) or "-", max(g.at for g in group.gaps).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)
     grouped = f" (the latest {MAX_GROUPED_GAPS} grouped)" if len(found) > MAX_GROUPED_GAPS else ""
     _console().print(f"{len(found)} unanswered questions{grouped} in {len(groups)} groups, last {since}{scope}.")
+    if unquoted(found):
+        _console().print(f"{unquoted(found)} of them were asked in DMs, private or shared channels, /ask or the assistant pane: counted, not quoted.")
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -43,9 +43,13 @@ def serve(
         help="Answer worker processes to start; 0: answer workers run elsewhere (`docbot answer-worker`) [env DOCBOT_ANSWER_WORKERS]",
     ),
     answer_threads: int = _THREADS,
+    job_workers: int = typer.Option(
+        1, min=0, envvar="DOCBOT_JOB_WORKERS",
+        help="Knowledge jobs (saved threads, the gap digest, queued ingests) run at once in this process; 0: `docbot worker` runs them [env DOCBOT_JOB_WORKERS]",
+    ),
     metrics_port: int | None = _METRICS_PORT,
 ) -> None:
-    """Run the Slack bot: answers mentions, DMs, the assistant pane and /ask."""
+    """Run the Slack bot: answers mentions, DMs, the assistant pane and /ask, and saves threads."""
     # Imported here, like the other commands' heavy parts: `docbot` starts without the Slack stack.
 
     context = cli_context(ctx)
@@ -56,7 +60,7 @@ def serve(
     if answer_workers:
         worker_args = ["--threads", str(answer_threads), "--host", host]
         answering = AnswerProcesses(answer_workers, worker_args, metrics_port=metrics_port)
-    bot = build_bot(settings, database, answering=answering, socket_mode=socket_mode)
+    bot = build_bot(settings, database, answering=answering, socket_mode=socket_mode, job_workers=job_workers)
     if metrics_port:
         start_metrics_server(host, metrics_port)
     if socket_mode:

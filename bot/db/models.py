@@ -63,7 +63,10 @@ class Collection(Base):
 class Document(Base):
     __tablename__ = "documents"
     # The same relative path in two folders of one collection is two documents.
-    __table_args__ = (UniqueConstraint("collection_id", "location", "source"),)
+    __table_args__ = (
+        UniqueConstraint("collection_id", "location", "source"),
+        Index("ix_documents_shown_only_in", "shown_only_in", postgresql_where=sql("shown_only_in IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"), nullable=False)
@@ -76,6 +79,9 @@ class Document(Base):
     url: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, nullable=False, server_default=sql("'{}'::jsonb"))
+    # The one Slack channel this document may be shown in (a thread saved from a private channel); None: wherever
+    # its collection is seen. Retrieval filters on it next to the collection filter (bot/index/search.py).
+    shown_only_in: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _created()
 
@@ -132,6 +138,12 @@ class Channel(Base):
     followups_without_mention: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
     # Answers only the asker sees (chat.postEphemeral), with a button to share them with the channel.
     private_answers: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
+    # Where its saved threads go (one of its mapped collections); None: its only collection, or `default`.
+    save_collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id", ondelete="SET NULL"))
+    # Whom the mapping serves beyond the workspace's members: people of other organisations (Slack Connect),
+    # and guests. Off unless an admin said so when mapping it; an unmapped channel serves neither.
+    serves_external: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
+    serves_guests: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=sql("false"))
     created_at: Mapped[datetime] = _created()
 
 
@@ -196,7 +208,28 @@ class Feedback(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[str] = mapped_column(String(32), nullable=False)
     value: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # +1 or -1
+    # Who the voter was to the answer when voting: asker | admin | other. Only the first two make a 👎 a gap.
+    voter: Mapped[str] = mapped_column(String(16), nullable=False, server_default="other")
     created_at: Mapped[datetime] = _created()
+
+
+class SaveReview(Base):
+    """A request to save a thread by someone who may not save it directly: an admin approves or rejects it."""
+
+    __tablename__ = "save_reviews"
+    __table_args__ = (Index("ix_save_reviews_status_pending", "status", postgresql_where=sql("status = 'pending'")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    channel_id: Mapped[str] = mapped_column(String(32), nullable=False)
+    thread_ts: Mapped[str] = mapped_column(String(32), nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(32), nullable=False)
+    collection: Mapped[str] = mapped_column(String(200), nullable=False)  # where it would go
+    title: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, server_default="pending")  # pending | approved | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = _created()
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ProcessedEvent(Base):

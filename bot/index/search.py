@@ -1,5 +1,7 @@
 """Hybrid retrieval in one SQL statement: pgvector HNSW cosine search and Postgres full-text search, fused by
-reciprocal rank fusion, restricted to the collections the caller may see.
+reciprocal rank fusion, restricted to the collections the caller may see and, within them, to the documents
+that may be shown where the question was asked (`shown_in`: a document saved from a private channel carries
+that channel in `documents.shown_only_in` and is found only there).
 
 Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours, and the
 full-text half ranks at most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
@@ -78,8 +80,12 @@ def hybrid_search(
     limit: int = 5,
     mode: Mode = "hybrid",
     words: vocabulary.WordCounts | None = None,
+    shown_in: str | None = None,
 ) -> list[Hit]:
-    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read already)."""
+    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read already).
+
+    `shown_in`: the Slack channel the question was asked in; documents shown only in another channel (or in any
+    channel, when None) are left out."""
     infos = resolve_collections(database, collections)
     if not infos or not query.strip():
         return []
@@ -99,6 +105,7 @@ def hybrid_search(
         "candidates": max(CANDIDATES, limit),
         "ranked_rows": RANKED_ROWS,
         "limit": limit,
+        "shown_in": shown_in,
     }
     names = {c.id: c.name for c in infos}
     keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS, words) if weights[1] else KeywordQuery(match="", rank="")
@@ -114,6 +121,13 @@ def hybrid_search(
     return [_hit(row, names) for row in rows]
 
 
+# Next to each collection filter: the chunk's document may be shown where the question was asked. Few documents
+# are restricted (the partial index ix_documents_shown_only_in holds only them), so this is a small hashed set.
+SHOWN_HERE = """document_id NOT IN (
+        SELECT id FROM documents WHERE shown_only_in IS NOT NULL AND shown_only_in IS DISTINCT FROM CAST(:shown_in AS varchar)
+    )"""
+
+
 def _hybrid_sql(dim: int) -> str:
     # The expression and the literal dimension match the partial HNSW index, so the planner uses it.
     vector = f"embedding::vector({dim})"
@@ -122,7 +136,7 @@ def _hybrid_sql(dim: int) -> str:
 WITH semantic AS MATERIALIZED (
     SELECT id, {vector} <=> {query_vector} AS distance
     FROM chunks
-    WHERE embedding_dim = {dim} AND collection_id = ANY(:vector_ids)
+    WHERE embedding_dim = {dim} AND collection_id = ANY(:vector_ids) AND {SHOWN_HERE}
     ORDER BY {vector} <=> {query_vector}
     LIMIT :candidates
 ),
@@ -133,7 +147,7 @@ semantic_ranked AS (
 keyword_matches AS MATERIALIZED (
     -- the GIN index finds the chunks with the question's rare terms; the cap bounds the work when statistics err
     SELECT id, tsv FROM chunks
-    WHERE collection_id = ANY(:keyword_ids) AND tsv @@ websearch_to_tsquery('english', :keyword_match)
+    WHERE collection_id = ANY(:keyword_ids) AND {SHOWN_HERE} AND tsv @@ websearch_to_tsquery('english', :keyword_match)
     LIMIT :ranked_rows
 ),
 keyword AS (
@@ -187,7 +201,9 @@ def _vector_literal(vector: Any) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
-def closest_in_documents(database: Database, embedder: Embedder, query: str, document_ids: Sequence[int], per_document: int) -> list[Hit]:
+def closest_in_documents(
+    database: Database, embedder: Embedder, query: str, document_ids: Sequence[int], per_document: int, shown_in: str | None = None
+) -> list[Hit]:
     """Each document's `per_document` chunks closest to `query`, document by document in the order given.
 
     The hybrid search ranks chunks across the whole collection, so of a long page (Node's process.md has 249
@@ -207,11 +223,11 @@ CROSS JOIN LATERAL (
     WHERE c.document_id = wanted.id AND c.embedding_dim = {dim}
     ORDER BY distance LIMIT :per_document
 ) c
-JOIN documents d ON d.id = c.document_id
+JOIN documents d ON d.id = c.document_id AND (d.shown_only_in IS NULL OR d.shown_only_in = CAST(:shown_in AS varchar))
 JOIN collections k ON k.id = c.collection_id
 ORDER BY wanted.place, c.distance
 """
-    params = {"embedding": _vector_literal(embedder.embed_query(query)), "ids": list(document_ids), "per_document": per_document}
+    params = {"embedding": _vector_literal(embedder.embed_query(query)), "ids": list(document_ids), "per_document": per_document, "shown_in": shown_in}
     with database.session() as session:
         rows = session.execute(text(sql), params).mappings().all()
     return [

@@ -47,6 +47,7 @@ def swap_document(
     content_hash: str,
     metadata: dict[str, Any],
     rows: list[ChunkRow],
+    shown_only_in: str | None = None,
 ) -> bool:
     """Replaces the document's chunks in one transaction: readers see the old version or the new, never both.
 
@@ -56,7 +57,7 @@ def swap_document(
     with database.session() as session:
         statement = insert(Document).values(
             collection_id=collection_id, location=location, source=source, title=title, url=url,
-            content_hash=content_hash, metadata_=metadata,
+            content_hash=content_hash, metadata_=metadata, shown_only_in=shown_only_in,
         )
         statement = statement.on_conflict_do_update(
             index_elements=["collection_id", "location", "source"],
@@ -65,6 +66,7 @@ def swap_document(
                 "url": statement.excluded.url,
                 "content_hash": statement.excluded.content_hash,
                 "metadata": statement.excluded.metadata,
+                "shown_only_in": statement.excluded.shown_only_in,
                 "updated_at": func.now(),
             },
         ).returning(Document.id, text("xmax = 0"))
@@ -72,6 +74,16 @@ def swap_document(
         session.execute(text("DELETE FROM chunks WHERE document_id = :id"), {"id": document_id})
         copy_chunks(session, document_id, collection_id, rows)
         return bool(inserted)
+
+
+def restrict(database: Database, collection_id: int, location: str, source: str, shown_only_in: str | None) -> None:
+    """Sets the one channel a stored document may be shown in (None: wherever its collection is seen)."""
+    with database.session() as session:
+        session.execute(
+            update(Document)
+            .where(Document.collection_id == collection_id, Document.location == location, Document.source == source)
+            .values(shown_only_in=shown_only_in)
+        )
 
 
 # One array parameter, however many documents: a statement may carry at most 65,535 bind parameters.

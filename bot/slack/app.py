@@ -30,6 +30,7 @@ from bot.slack.questions.intake import QuestionIntake
 from bot.slack.listeners import register, register_knowledge_loop
 from bot.slack.questions.queue import QuestionQueue
 from bot.slack.knowledge.experts import ExpertDesk
+from bot.slack.knowledge.job_worker import JobWorker
 from bot.slack.knowledge.save_requests import SaveQueue
 from ingestion.queue import make_app as make_queue_app
 
@@ -49,16 +50,21 @@ class SlackBot:
     app: App
     database: Database
     answering: Answering | None = None  # None: answer workers elsewhere take the questions
-    saves: SaveQueue | None = None  # saving threads: jobs for `docbot worker`
+    saves: SaveQueue | None = None  # saving threads: queued knowledge jobs
+    jobs: JobWorker | None = None  # runs the knowledge jobs in this process (None: `docbot worker` elsewhere)
 
     def start(self) -> None:
-        """Starts answering, beginning with questions a previous run acknowledged but did not answer."""
+        """Starts answering, beginning with questions a previous run acknowledged but did not answer, and the jobs."""
         if self.answering is not None:
             self.answering.start()
+        if self.jobs is not None:
+            self.jobs.start()
 
     def stop(self) -> None:
         if self.answering is not None:
             self.answering.stop()
+        if self.jobs is not None:
+            self.jobs.stop()
         if self.saves is not None:
             self.saves.close()
 
@@ -76,9 +82,11 @@ def build_bot(
     socket_mode: bool = False,
     answer_threads: int = 4,
     throttle_seconds: float = 1.0,
+    job_workers: int = 0,
 ) -> SlackBot:
     """With `answerer`, questions are answered on `answer_threads` threads of this process; otherwise by
-    `answering` (answer worker processes), or by answer workers elsewhere when that is None too."""
+    `answering` (answer worker processes), or by answer workers elsewhere when that is None too. With
+    `job_workers`, that many knowledge jobs (saves, the digest) run at once in this process."""
     signing_secret = "" if socket_mode else _required(settings.slack_signing_secret, "SLACK_SIGNING_SECRET")
     client = build_client(settings)
     try:
@@ -98,13 +106,15 @@ def build_bot(
         answering = build_answer_worker(
             database, answerer, client, threads=answer_threads, throttle_seconds=throttle_seconds,
             stream_seconds=settings.slack_stream_seconds, experts=experts,
+            guest_dm_collection=settings.guest_dm_collection,
         )
     app.use(_count_requests)
     intake = QuestionIntake(ConversationStore(database), client)
-    register(app, intake, database, experts)
+    register(app, intake, database, settings, experts)
     saves = SaveQueue(database, make_queue_app(settings, database.url))
     register_knowledge_loop(app, intake, saves, AppHome(database, settings), database, experts)
-    return SlackBot(app=app, database=database, answering=answering, saves=saves)
+    jobs = JobWorker(settings, database.url, concurrency=job_workers) if job_workers else None
+    return SlackBot(app=app, database=database, answering=answering, saves=saves, jobs=jobs)
 
 
 def build_answer_worker(
@@ -118,9 +128,11 @@ def build_answer_worker(
     experts: ExpertDesk | None = None,
     retry_seconds: float = 30.0,
     poll_seconds: float = 5.0,
+    guest_dm_collection: str | None = None,
 ) -> AnswerWorker:
+    access = ChannelAccess(database, client, guest_dm_collection=guest_dm_collection)
     job = AnswerJob(
-        ConversationStore(database), ChannelAccess(database, client), answerer, client,
+        ConversationStore(database), access, answerer, client,
         throttle_seconds=throttle_seconds, stream_seconds=stream_seconds, experts=experts,
     )
     return AnswerWorker(job, QuestionQueue(database, retry_seconds=retry_seconds), threads=threads, poll_seconds=poll_seconds)

@@ -106,6 +106,7 @@ class FakeSlackApi:
         self._calls: list[Call] = []
         self._messages: dict[str, Posted] = {}
         self._channels: dict[str, dict[str, Any]] = {}
+        self._people_info: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, _Failure] = {}
         self._hooks: dict[str, Callable[[Call], None]] = {}
         self._counter = 0
@@ -143,6 +144,11 @@ class FakeSlackApi:
     def response_url(self, name: str) -> str:
         return f"{self.base}/response/{name}"
 
+    def hook_url(self, name: str, kind: str = "actions") -> str:
+        """A response URL shaped like Slack's (`/actions/TEAM/ID/SECRET`; `kind="commands"` for a slash command's):
+        `name` is its secret."""
+        return f"{self.base}/{kind}/{self.team_id}/{abs(hash(name)) % 10**10}/{name}"
+
     # -- what tests set up ------------------------------------------------------------------------------
 
     def set_channel(self, channel_id: str, **info: Any) -> None:
@@ -153,6 +159,12 @@ class FakeSlackApi:
     def set_usergroup(self, group_id: str, handle: str, users: list[str]) -> None:
         with self._lock:
             self.usergroups[group_id] = {"handle": handle, "users": list(users)}
+
+    def set_person(self, user_id: str, **info: Any) -> None:
+        """What users.info says about a person besides being a member of this team (e.g. `is_restricted=True`,
+        `team_id="T0OTHER"`, `is_stranger=True`)."""
+        with self._lock:
+            self._people_info[user_id] = info
 
     def fail(self, method: str, *, error: str = "internal_error", times: int = 1, status: int = 200, retry_after: int | None = None) -> None:
         """The next `times` calls of `method` fail: `{"ok": false, "error": error}` with HTTP `status`."""
@@ -210,7 +222,7 @@ class FakeSlackApi:
     # -- the API --------------------------------------------------------------------------------------------
 
     def handle(self, path: str, params: dict[str, Any], authorization: str | None) -> tuple[int, dict[str, str], bytes]:
-        if path.startswith("/response/"):
+        if path.startswith(("/response/", "/actions/", "/commands/")):
             with self._lock:
                 self._calls.append(Call("response_url", params, path, authorization))
                 self._lock.notify_all()
@@ -246,6 +258,9 @@ class FakeSlackApi:
             if info is None and not channel.startswith(("C", "G", "D")):
                 return {"ok": False, "error": "channel_not_found"}
             return {"ok": True, "channel": {"id": channel, "is_channel": channel.startswith("C"), "is_im": channel.startswith("D"), "is_ext_shared": False, "is_shared": False, **(info or {})}}
+        if method == "users.info":
+            user = self._user_info(p.get("user", ""))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "chat.postMessage":
             if not p.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
@@ -324,6 +339,13 @@ class FakeSlackApi:
         if method.startswith("assistant.threads.") or method == "chat.postEphemeral":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
+
+    def _user_info(self, user_id: str) -> dict[str, Any] | None:
+        """A member of this team unless a test said otherwise; no one for an id that isn't a user's."""
+        if not user_id.startswith(("U", "W")):
+            return None
+        return {"id": user_id, "team_id": self.team_id, "name": user_id.lower(), "deleted": False, "is_bot": False,
+                "is_restricted": False, "is_ultra_restricted": False, **self._people_info.get(user_id, {})}
 
     def _new_message(self, channel: str, thread_ts: str | None) -> Posted:
         return self._keep(Posted(ts="", channel=channel, thread_ts=thread_ts))

@@ -17,7 +17,7 @@ from bot.settings import load_settings
 from ingestion.addresses import address_class
 from ingestion.fetching import MAX_REDIRECTS, FetchPolicy, fetch
 from ingestion.pipeline import ingest
-from bot.url_redaction import redact_url
+from bot.url_redaction import redact_url, redact_urls_in
 from tests.ingestion.helpers import rows
 from tests.ingestion.site_standin import PASSWORD, USER, SiteStandIn
 
@@ -219,3 +219,25 @@ def test_the_log_scrubber_hides_url_credentials_in_any_record():
     SecretScrubber([]).filter(record)
 
     assert record.getMessage() == "Job docbot.ingest[7](locations=['https://***@wiki.example/a?token=***&page=1']) ended with status: Error"
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        "Sending a request - url: https://hooks.slack.com/actions/T0TEAM/1234567/s3cr3tPathPart, body: {'text': 'hi'}",
+        "payload=%7B%22response_url%22%3A%22https%3A%5C%2F%5C%2Fhooks.slack.com%5C%2Fcommands%5C%2FT0TEAM%5C%2F42%5C%2Fs3cr3tPathPart%22",
+        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT0TEAM%2F42%2Fs3cr3tPathPart&trigger_id=1",
+        '{"response_url": "https:\\/\\/hooks.slack.com\\/actions\\/T0TEAM\\/42\\/s3cr3tPathPart", "type": "block_actions"}',
+        "docbot.save_thread[3](response_url='https://proxy.example/r/s3cr3tPathPart', channel_id='C1')",
+        "webhook https://hooks.slack.com/services/T0TEAM/B0HOOK/s3cr3tPathPart failed",
+    ],
+)
+def test_the_log_scrubber_hides_response_urls_and_webhooks_in_any_encoding(logged: str):
+    # A response URL's or webhook's path is its credential: whoever logs it, however it is encoded.
+    record = logging.LogRecord("slack_sdk.webhook", logging.DEBUG, __file__, 1, logged, (), None)
+    SecretScrubber([]).filter(record)
+    assert "s3cr3tPathPart" not in record.getMessage() and "***" in record.getMessage()
+
+
+def test_paths_that_only_look_like_hooks_are_left_alone():
+    assert redact_urls_in("read docs/services/api/v1/handler.md") == "read docs/services/api/v1/handler.md"

@@ -29,6 +29,7 @@ class ScriptedAnswerer:
         history: Sequence[Turn] = (),
         on_token: TokenCallback | None = None,
         on_progress: ProgressCallback | None = None,
+        shown_in: str | None = None,
     ) -> Answer:
         self.calls.append(AnswerCall(question, list(collections), list(history)))
         if self.gate is not None:

@@ -4,7 +4,7 @@ import pytest
 
 from bot.errors import ChannelCheckFailed, InvalidChannel, NotFound
 from bot.settings import load_settings
-from bot.slack.common import channel_map
+from bot.slack.common import channel_map, texts
 from bot.slack.common.access import ChannelAccess
 from bot.slack.app import build_client
 from tests.slack.slack_requests import BOT_TOKEN
@@ -32,12 +32,14 @@ def test_mapped_channel_sees_exactly_its_collections(db, access):
     assert access.for_channel("C0HR").collections == ["default"]
 
 
-def test_slack_connect_channel_sees_nothing_unless_mapped(db, access, fake_slack):
+def test_slack_connect_channel_sees_nothing_unless_mapped_for_outsiders(db, access, fake_slack):
     fake_slack.set_channel("C0SHARED", is_ext_shared=True, is_shared=True)
     refused = access.for_channel("C0SHARED")
     assert refused.collections == [] and refused.refused_shared
     add_collection(db, "partners")
     channel_map.map_channel(db, "C0SHARED", ["partners"])
+    assert access.for_channel("C0SHARED").refused_shared  # mapped, but not opened to outsiders
+    channel_map.map_channel(db, "C0SHARED", ["partners"], external=True)
     assert access.for_channel("C0SHARED").collections == ["partners"]
 
 
@@ -58,3 +60,40 @@ def test_mapping_errors_name_what_is_wrong(db):
         channel_map.map_channel(db, "C0X", ["nope"])
     with pytest.raises(InvalidChannel, match="not a Slack channel ID"):
         channel_map.map_channel(db, "#general", ["default"])
+
+
+def test_guests_and_outsiders_see_only_what_a_mapping_opens_to_them(db, access, fake_slack):
+    fake_slack.set_person("UGUEST", is_ultra_restricted=True)
+    fake_slack.set_person("UOTHER", team_id="T0ELSEWHERE")
+    add_collection(db, "onboarding")
+    for person in ("UGUEST", "UOTHER"):
+        assert access.for_question("C0OPEN", person, "T0TEAM").refusal == texts.NOT_OPEN_TO_YOU
+        assert access.for_question("D0DM", person, "T0TEAM").refusal == texts.NOT_OPEN_TO_YOU
+    assert access.for_question("C0OPEN", "UMEMBER", "T0TEAM").collections == ["default"]
+    channel_map.map_channel(db, "C0ONBOARD", ["onboarding"], guests=True)
+    assert access.for_question("C0ONBOARD", "UGUEST", "T0TEAM").collections == ["onboarding"]
+    assert access.for_question("C0ONBOARD", "UOTHER", "T0TEAM").refusal == texts.NOT_OPEN_TO_YOU
+    guest_dms = ChannelAccess(db, access.client, guest_dm_collection="onboarding")
+    assert guest_dms.for_question("D0DM", "UGUEST", "T0TEAM").collections == ["onboarding"]
+
+
+def test_a_private_channel_is_neither_quotable_nor_seen_elsewhere(access, fake_slack):
+    fake_slack.set_channel("C0SECRET", is_private=True)
+    private = access.for_question("C0SECRET", "UMEMBER", "T0TEAM")
+    public = access.for_question("C0PUBLIC", "UMEMBER", "T0TEAM")
+    assert private.shown_in == "C0SECRET" and not private.quotable
+    assert public.shown_in == "C0PUBLIC" and public.quotable
+
+
+def test_saves_go_to_the_chosen_collection_or_are_refused_when_it_is_ambiguous(db):
+    add_collection(db, "hr")
+    add_collection(db, "eng")
+    assert channel_map.save_collection(db, "C0NEW") == "default"
+    channel_map.map_channel(db, "C0HR", ["hr"])
+    assert channel_map.save_collection(db, "C0HR") == "hr"
+    channel_map.map_channel(db, "C0BOTH", ["hr", "eng"])
+    assert channel_map.save_collection(db, "C0BOTH") is None
+    channel_map.map_channel(db, "C0BOTH", ["hr", "eng"], save_to="eng")
+    assert channel_map.save_collection(db, "C0BOTH") == "eng"
+    with pytest.raises(InvalidChannel, match="--save-to 'finance'"):
+        channel_map.map_channel(db, "C0BOTH", ["hr", "eng"], save_to="finance")

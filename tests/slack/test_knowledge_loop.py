@@ -162,7 +162,7 @@ def test_saving_again_is_unchanged_until_the_thread_grows(loop):
     first = loop.document(f"slack:{channel}/{root}")
 
     loop.slack.say(channel, "UALICE", "Thanks! Also the pager rotation is in PagerDuty.", thread_ts=root)
-    message_shortcut(loop.sender, "save_to_docbot", channel=channel, user="UBOB", message=shortcut, response_url=loop.slack.response_url("resave-3"))
+    message_shortcut(loop.sender, "save_to_docbot", channel=channel, user="UALICE", message=shortcut, response_url=loop.slack.response_url("resave-3"))
     assert "updated" in loop.saved_note("resave-3", "Saved")["text"]
     again = loop.document(f"slack:{channel}/{root}")
     assert again.id == first.id and again.content_hash != first.content_hash

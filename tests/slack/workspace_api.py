@@ -73,7 +73,7 @@ class WorkspaceSlackApi(FakeSlackApi):
             return self._replies(p.get("channel", ""), p.get("ts", ""))
         if method == "users.info":
             person = self.people.get(p.get("user", ""))
-            return {"ok": True, "user": person} if person else {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {**(self._user_info(p.get("user", "")) or {}), **person}} if person else super()._answer(method, p)
         if method == "chat.getPermalink":
             return {"ok": True, "channel": p.get("channel"), "permalink": permalink(p.get("channel", ""), p.get("message_ts", ""))}
         if method == "chat.postEphemeral":

@@ -27,6 +27,8 @@ from bot.slack.knowledge.experts import ExpertDesk
 
 logger = logging.getLogger(__name__)
 
+QUOTABLE_ORIGINS = ("mention", "followup", "shortcut")  # asked where the channel reads it
+
 
 @dataclass
 class AnswerJob:
@@ -91,17 +93,20 @@ class AnswerJob:
         reply.show_progress()
         if question.is_first and to.origin == "assistant":
             reply.set_title(question.text)
-        access = self.access.for_channel(to.channel_id)
-        if access.refused_shared:
-            reply.say(texts.SHARED_CHANNEL_REFUSED)
+        access = self.access.for_question(to.channel_id, to.user_id, to.team_id)
+        if access.refusal:
+            reply.say(access.refusal)
             self.store.mark_failed(question.id)
             return "refused"
         history = self.store.history(question)
         reply.show_plan(access.collections)
         answer = self.answerer.answer(
-            question.text, collections=access.collections, history=history, on_token=reply.on_token, on_progress=reply.on_progress
+            question.text, collections=access.collections, history=history, on_token=reply.on_token,
+            on_progress=reply.on_progress, shown_in=access.shown_in,
         )
-        answer_id = self.store.save_answer(question, answer)
+        # Only a question asked in the open (a public channel of ours, not /ask or the assistant pane) may be
+        # quoted later in gap lists; the rest count toward their topic without their text or channel.
+        answer_id = self.store.save_answer(question, answer, quotable=access.quotable and to.origin in QUOTABLE_ORIGINS)
         self._deliver(question, reply, answer, answer_id)
         logger.info(
             "answered question=%s answer=%s collections=%s citations=%d abstained=%s",

@@ -7,7 +7,7 @@ finished after a restart still goes where it would have gone.
 
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import aliased
 
 from bot.answering.types import Answer, Citation
@@ -51,6 +51,25 @@ def asker_of(database: Database, answer_id: int) -> str | None:
         return session.scalar(
             select(question.user_id).join(Message, question.id == Message.reply_to["question_id"].as_integer()).where(Message.id == answer_id)
         )
+
+
+def claim_share(database: Database, answer_id: int) -> bool:
+    """True for the one click that shares the answer: a double click, or Slack replaying the action, finds it
+    claimed already (the claim is a key on the answer's delivery, set if absent in one statement)."""
+    with database.session() as session:
+        claimed = session.execute(
+            update(Message)
+            .where(Message.id == answer_id, ~Message.reply_to.has_key("shared"))
+            .values(reply_to=literal_column("""reply_to || '{"shared": true}'::jsonb"""))
+            .returning(Message.id)
+        ).scalar()
+    return claimed is not None
+
+
+def release_share(database: Database, answer_id: int) -> None:
+    """Posting failed: the answer may be shared again."""
+    with database.session() as session:
+        session.execute(update(Message).where(Message.id == answer_id).values(reply_to=literal_column("reply_to - 'shared'")))
 
 
 def mark_shared(database: Database, answer_id: int, slack_ts: str) -> None:

@@ -26,9 +26,11 @@ FEEDBACK_UNKNOWN = "That answer is no longer on record, so the feedback was not 
 CONTINUED = "_(continued)_"
 
 SHARED_CHANNEL_REFUSED = (
-    ":lock: This channel is shared with people outside the workspace, so I only answer here from "
-    "collections an admin has mapped to it (`docbot channels map CHANNEL_ID COLLECTION`)."
+    ":lock: This channel is shared with people outside the workspace, so I only answer here once an admin has "
+    "opened it to them (`docbot channels map CHANNEL_ID COLLECTION --external`)."
 )
+# To someone from another organisation, or a guest, where no admin opened docbot to them: it names nothing.
+NOT_OPEN_TO_YOU = ":lock: Sorry, I can't answer your questions here. An admin of this workspace can open docbot to you."
 
 # Failures: short, in words a user understands; the details go to the log.
 FAILED_GENERIC = ":warning: Sorry, something went wrong while answering. Please try again in a moment."
@@ -38,6 +40,7 @@ FAILED_CHANNEL_CHECK = ":warning: Sorry, Slack would not tell me who can see thi
 FAILED_DATABASE = ":warning: Sorry, I could not reach the document database. Please try again in a moment."
 
 # Saving threads as documents (the `save_to_docbot` shortcut and the ✅ reaction).
+SAVING = ":hourglass_flowing_sand: Saving this thread to docbot…"
 THREAD_SAVED = ":white_check_mark: Saved this thread to the *{collection}* collection as “{title}”: {change}."
 THREAD_CHANGE = {"added": "new document", "updated": "updated", "unchanged": "already up to date"}
 SAVE_REFUSED_DM = ":lock: I don't save direct messages as documents: they are private to the people in them."
@@ -47,6 +50,15 @@ SAVE_REFUSED_SHARED = (
 SAVE_NOT_IN_CHANNEL = "I can't read this channel's threads: invite me first (`/invite @docbot`), then save again."
 SAVE_EMPTY = "There is no text in this thread to save."
 SAVE_SKIPPED = ":warning: I could not save this thread: {reason}."
+SAVE_WAITING_REVIEW = (
+    ":hourglass_flowing_sand: Thanks! Only the person who asked this thread's first question, or an admin, adds it to "
+    "the docs directly, so an admin will review it for the *{collection}* collection. I'll tell you how it went."
+)
+SAVE_REJECTED = ":no_entry: An admin reviewed this thread and decided not to add it to the docs."
+SAVE_NO_COLLECTION = (
+    ":lock: This channel sees several collections and none is chosen for saved threads, so I didn't save it. "
+    "An admin can choose one: `docbot channels map {channel} COLLECTIONS… --save-to COLLECTION`."
+)
 FAILED_SAVE = ":warning: Sorry, something went wrong while saving this thread. Please try again in a moment."
 FAILED_SAVE_CHANNEL_CHECK = ":warning: Sorry, Slack would not tell me who can see this channel, so I did not save the thread."
 
@@ -62,6 +74,7 @@ PRIVATE_NOTE = "_Only you can see this answer._"
 # The weekly knowledge-gap digest.
 DIGEST_HEADING = "*Knowledge gaps this week*: questions the docs could not answer, grouped by what they ask."
 DIGEST_GROUP = "{rank}. *{count}×* “{example}” _(in {channels})_"
+DIGEST_LEFT_OUT = "_{count} questions asked in DMs, private or shared channels, /ask or the assistant pane are counted without their text._"
 DIGEST_HINT = "Write the missing docs, or save a thread that answers one with the *Save to docbot* shortcut."
 
 # App Home.
@@ -76,6 +89,11 @@ HOME_GAPS = "*Knowledge gaps, last 7 days* (admins only): questions the docs cou
 HOME_NO_GAPS = "_No unanswered questions in the last 7 days._"
 HOME_GAP_LINE = "• *{count}×* “{example}”"
 HOME_GAP_EXPERTS = " — {asked} to experts, {docs} back as docs"
+HOME_REVIEWS = "*Saves waiting for review* (admins only)"
+HOME_REVIEW_LINE = "• “{title}” in <#{channel}> for *{collection}*, asked by <@{user}>"
+HOME_APPROVE = "Add to the docs"
+HOME_REJECT = "Reject"
+HOME_GAPS_LEFT_OUT = "_{count} more asked in DMs, private or shared channels, /ask or the assistant pane: counted, not quoted._"
 HOME_HELP = "Save a solved thread: *⋯ → Save to docbot* on any of its messages. Ask about a message: *⋯ → Ask docbot*."
 
 # The plan a streamed answer shows while it is worked on (task_update / plan_update chunks).

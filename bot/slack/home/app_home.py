@@ -2,7 +2,8 @@
 
 The collections are those of the channels the person is in (users.conversations; unmapped channels and DMs
 see `default`, a Slack Connect channel only what is mapped to it). People in ADMIN_USERS also see the week's
-knowledge gaps, grouped by meaning.
+knowledge gaps, grouped by meaning (quoting only questions asked in the open), and the saves waiting for their
+review, with buttons to add each to the docs or reject it.
 """
 
 import logging
@@ -17,7 +18,8 @@ from bot.embeddings import load_embedder
 from bot.errors import SlackError
 from bot.settings import Settings
 from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
-from bot.slack.knowledge.gaps import group_gaps, list_gaps
+from bot.slack.knowledge.gaps import group_gaps, list_gaps, unquoted
+from bot.slack.knowledge.save_reviews import pending_reviews
 from bot.slack.home.data import collection_stats, recent_questions
 from bot.slack.home.view import home_view
 
@@ -35,16 +37,24 @@ class AppHome:
 
     def publish(self, client: WebClient, user_id: str) -> None:
         collections = self.visible_collections(client, user_id)
-        gaps = None
-        if user_id in self.settings.admin_users:
+        gaps, reviews, left_out = None, None, 0
+        if self.is_admin(user_id):
             found = list_gaps(self.database, datetime.now(UTC) - HOME_GAP_PERIOD)
-            gaps = group_gaps(self.database, load_embedder(self.settings), found)[:HOME_GAP_GROUPS] if found else []
-        view = home_view(collection_stats(self.database, collections), recent_questions(self.database, user_id), gaps)
+            groups = group_gaps(self.database, load_embedder(self.settings), found) if found else []
+            gaps = [group for group in groups if group.example is not None][:HOME_GAP_GROUPS]
+            left_out = unquoted(found)
+            reviews = pending_reviews(self.database)
+        view = home_view(
+            collection_stats(self.database, collections), recent_questions(self.database, user_id), gaps, unquoted_gaps=left_out, reviews=reviews
+        )
         try:
             client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
             raise SlackError(f"views.publish failed: {error.response.get('error')}") from None
         logger.info("app home published user=%s collections=%d admin=%s", user_id, len(collections), gaps is not None)
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.settings.admin_users
 
     def visible_collections(self, client: WebClient, user_id: str) -> list[str]:
         visible = {DEFAULT_COLLECTION}  # the person's DMs with docbot see it, and so do unmapped channels

@@ -33,8 +33,9 @@ def collection_stats(database: Database, names: list[str]) -> list[CollectionSta
         rows = session.execute(
             select(
                 Collection.name,
-                select(func.count()).where(Document.collection_id == Collection.id).scalar_subquery(),
-                select(func.max(Document.updated_at)).where(Document.collection_id == Collection.id).scalar_subquery(),
+                # Documents shown in one channel only (a private channel's saved thread) aren't counted here.
+                select(func.count()).where(Document.collection_id == Collection.id, Document.shown_only_in.is_(None)).scalar_subquery(),
+                select(func.max(Document.updated_at)).where(Document.collection_id == Collection.id, Document.shown_only_in.is_(None)).scalar_subquery(),
                 select(func.max(SyncSource.last_synced_at)).where(SyncSource.collection_id == Collection.id).scalar_subquery(),
             )
             .where(Collection.name.in_(names))

@@ -113,7 +113,10 @@ class ExpertDesk:
             return None
         if reactor != request.asker_id and reactor not in members(self.client, request.experts):
             return None
-        return SaveRequest(team_id=request.team_id or team_id, channel_id=request.posted_channel_id, thread_ts=request.posted_ts, user_id=reactor)
+        return SaveRequest(
+            team_id=request.team_id or team_id, channel_id=request.posted_channel_id, thread_ts=request.posted_ts, user_id=reactor,
+            expert_thread=True,
+        )
 
     # -- steps ------------------------------------------------------------------------------------------------
 

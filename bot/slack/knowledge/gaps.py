@@ -3,7 +3,12 @@
 Both are already on record: an answer turn says whether it abstained (`reply_to.abstained`), a 👎 is a
 `feedback` row, and each conversation has its channel; nothing extra is stored. A gap put to experts says
 so, and whether their answer came back as a document (`expert_requests`). A question counts once even
-when it was both abstained on and voted down.
+when it was both abstained on and voted down. Only the asker's 👎, or an admin's, makes a gap; anyone else's
+is kept as feedback (`docbot feedback`).
+
+Only a question asked in the open (a public channel of the workspace, `reply_to.quotable` on its answer) is
+ever quoted or its channel named: the rest (DMs, private and shared channels, /ask, the assistant pane) count
+toward their topic without their text or channel.
 """
 
 from dataclasses import dataclass, replace
@@ -24,6 +29,7 @@ from bot.slack.knowledge.gap_groups import group_by_meaning
 MAX_GROUPED_GAPS = 5000
 # Questions that were answered well, as the background of "unrelated" pairs (see gap_groups); a sample is enough.
 BACKGROUND_QUESTIONS = 200
+GAP_VOTERS = ("asker", "admin")  # whose 👎 says the docs missed something (bot/slack/answers/feedback.py)
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,13 @@ class Gap:
     channel_id: str
     at: datetime
     downvoted: bool  # False: docbot abstained
+    quotable: bool = False  # asked in the open: its text and channel may be shown
     experts: str = ""  # "asked": it went to experts; "answered": their answer came back as a document
 
 
 @dataclass(frozen=True)
 class GapGroup:
-    example: str  # the question closest to the rest of its group
+    example: str | None  # the quotable question closest to the rest of its group; None: none may be quoted
     gaps: list[Gap]
 
     @property
@@ -54,16 +61,23 @@ class GapGroup:
 
     @property
     def channels(self) -> list[str]:
-        return sorted({gap.channel_id for gap in self.gaps})
+        """The channels that may be named: those of its quotable questions."""
+        return sorted({gap.channel_id for gap in self.gaps if gap.quotable})
+
+
+def unquoted(gaps: list[Gap]) -> int:
+    """How many of the gaps may not be quoted (counted toward their topic only)."""
+    return sum(1 for gap in gaps if not gap.quotable)
 
 
 def list_gaps(database: Database, since: datetime, collection: str | None = None) -> list[Gap]:
     """Abstained or 👎 questions since `since`, oldest first; with `collection`, only from channels that see it."""
     answer, question = aliased(Message), aliased(Message)
-    downvoted = exists().where(Feedback.message_id == answer.id, Feedback.value < 0)
+    downvoted = exists().where(Feedback.message_id == answer.id, Feedback.value < 0, Feedback.voter.in_(GAP_VOTERS))
+    quotable = answer.reply_to["quotable"].as_boolean().is_(True)
     with database.session() as session:
         rows = session.execute(
-            select(question.id, question.text, Conversation.channel_id, question.created_at, downvoted)
+            select(question.id, question.text, Conversation.channel_id, question.created_at, downvoted, quotable)
             .select_from(answer)
             .join(question, question.id == answer.reply_to["question_id"].as_integer())
             .join(Conversation, Conversation.id == answer.conversation_id)
@@ -75,9 +89,9 @@ def list_gaps(database: Database, since: datetime, collection: str | None = None
             .order_by(question.created_at, question.id)
         ).all()
     gaps: dict[int, Gap] = {}
-    for question_id, text, channel_id, at, voted_down in rows:
+    for question_id, text, channel_id, at, voted_down, in_the_open in rows:
         earlier = gaps.get(question_id)
-        gaps[question_id] = Gap(text, channel_id, at, voted_down or (earlier.downvoted if earlier else False))
+        gaps[question_id] = Gap(text, channel_id, at, voted_down or (earlier.downvoted if earlier else False), bool(in_the_open))
     by_experts = outcomes(database, gaps)
     found = [replace(gap, experts=by_experts.get(question_id, "")) for question_id, gap in gaps.items() if gap.question.strip()]
     if collection is not None:
@@ -95,7 +109,10 @@ def group_gaps(database: Database, embedder: Embedder, gaps: list[Gap]) -> list[
     others = _answered_questions(database, {gap.question for gap in gaps})
     background = np.asarray(embedder.embed_documents(others), dtype=np.float32) if others else None
     grouping = group_by_meaning(vectors, background)
-    return [GapGroup(example=gaps[group[0]].question, gaps=[gaps[i] for i in group]) for group in grouping.groups]
+    return [
+        GapGroup(example=next((gaps[i].question for i in group if gaps[i].quotable), None), gaps=[gaps[i] for i in group])
+        for group in grouping.groups
+    ]
 
 
 def _answered_questions(database: Database, excluded: set[str]) -> list[str]:

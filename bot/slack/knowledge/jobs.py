@@ -8,6 +8,7 @@ import logging
 from typing import Any, Protocol
 
 import procrastinate
+from sqlalchemy import text
 
 from bot.db.engine import Database
 from bot.embeddings import load_embedder
@@ -42,8 +43,8 @@ def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None
             savers.append(ThreadSaver(context.database, context.settings, build_client(context.settings)))
         return savers[0]
 
-    @app.task(name=SAVE_THREAD_TASK, queue=queue)
-    def save_thread(**request: Any) -> dict[str, Any]:
+    @app.task(name=SAVE_THREAD_TASK, queue=queue, pass_context=True)
+    def save_thread(job_context: Any, **request: Any) -> dict[str, Any]:
         save = SaveRequest(**request)
         thread_saver = saver()
         try:
@@ -51,11 +52,13 @@ def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None
         except Exception:
             logger.exception("saving a thread failed source=%s", save.source)
             thread_saver.tell(save, texts.FAILED_SAVE)
+            forget_response_url(context.database, job_context.job.id)
             raise
         if outcome.saved and mark_answered(context.database, save.channel_id, save.thread_ts, save.source):
             logger.info("an expert's answer became a document source=%s", save.source)
         thread_saver.tell(save, outcome.text)
-        return {"saved": outcome.saved, "collection": outcome.collection}
+        forget_response_url(context.database, job_context.job.id)
+        return {"saved": outcome.saved, "collection": outcome.collection, "review_id": outcome.review_id}
 
     @app.periodic(cron=DIGEST_CRON, periodic_id="weekly")
     @app.task(name=GAP_DIGEST_TASK, queue=queue, queueing_lock=GAP_DIGEST_TASK)
@@ -64,6 +67,13 @@ def register(app: procrastinate.App, context: WorkerContext, queue: str) -> None
         if not channel:
             return 0
         return post_digest(context.database, load_embedder(context.settings), build_client(context.settings), channel)
+
+
+def forget_response_url(database: Database, job_id: int) -> None:
+    """The shortcut's response_url is a credential for posting to the channel: once the saver is told, the
+    queued job's arguments keep no copy (a retried job tells through chat.postEphemeral instead)."""
+    with database.session() as session:
+        session.execute(text("UPDATE procrastinate_jobs SET args = args - 'response_url' WHERE id = :id"), {"id": job_id})
 
 
 def defer_save(app: procrastinate.App, request: SaveRequest) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from bot.db.engine import Database
 from bot.db.models import Conversation, Message
 from bot.slack.knowledge.jobs import defer_save
+from bot.slack.knowledge.save_reviews import Review, decide
 from bot.slack.knowledge.thread_saver import SaveRequest
 
 SAVE_REACTION = "white_check_mark"
@@ -33,6 +34,13 @@ class SaveQueue:
                 self.queue_app.open()
                 self._opened = True
         return defer_save(self.queue_app, request)
+
+    def decide(self, review_id: int, *, admin: str, approve: bool) -> Review:
+        """An admin's decision on a waiting save: approved, the save job runs; either way its requester is told."""
+        review = decide(self.database, review_id, admin=admin, approve=approve)
+        self.queue(SaveRequest(team_id=review.team_id, channel_id=review.channel_id, thread_ts=review.thread_ts,
+                               user_id=review.requested_by, review_id=review.id))
+        return review
 
     def close(self) -> None:
         with self._lock:

@@ -1,8 +1,14 @@
-"""Saving a solved Slack thread as a document of the channel's collection (run by `docbot worker`).
+"""Saving a solved Slack thread as a document of the channel's save collection (a knowledge job: `docbot serve`
+runs them in-process, `docbot worker` anywhere).
 
 The whole thread (conversations.replies) becomes one Markdown document, `slack:CHANNEL/THREAD_TS`, linked to
 the thread's permalink, ingested through the pipeline's hash → chunk → embed → swap: saving again updates it,
 and costs nothing when the thread hasn't changed. DMs and channels shared outside the workspace are refused.
+
+Who adds to the docs: the person who asked the thread's first question, and ADMIN_USERS, save at once (a
+re-save too); anyone else's save waits for an admin on the review list (`save_reviews`). Where it goes: the
+channel's save collection (`channel_map.save_collection`). Who sees it: a thread of a private channel is shown
+only in that channel (`documents.shown_only_in`).
 """
 
 import logging
@@ -20,7 +26,8 @@ from bot.errors import ChannelCheckFailed, SlackError
 from bot.settings import Settings
 from bot.slack.common import texts
 from bot.slack.common.access import ChannelAccess
-from bot.slack.common.channel_map import DEFAULT_COLLECTION, mapped_collections
+from bot.slack.common.channel_map import save_collection
+from bot.slack.knowledge.save_reviews import APPROVED, REJECTED, get_review, open_review
 from bot.slack.knowledge.thread_document import ThreadMessage, slack_to_text, thread_markdown, thread_title
 from bot.slack.knowledge.user_names import UserNames
 from ingestion.pipeline import InMemoryDocument, ingest_document
@@ -41,9 +48,13 @@ class SaveRequest:
     user_id: str  # who asked for the save: the confirmation goes to them only
     response_url: str | None = None  # from a shortcut; a reaction gets chat.postEphemeral instead
     channel_name: str = ""  # from a shortcut: "directmessage" or "mpdm-…" for DMs
+    review_id: int | None = None  # an admin decided this save's review: it runs (approved) or is told why not
+    # Set only by ExpertDesk.save_for_reaction, once it checked that the ✅ came from the question's asker or one of
+    # the experts an admin named for this thread: the admin's naming is the grant, so the save needs no review.
+    expert_thread: bool = False
 
     def to_job(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
     @property
     def source(self) -> str:
@@ -59,6 +70,7 @@ class SaveOutcome:
     saved: bool
     text: str  # what the saver is told
     collection: str | None = None
+    review_id: int | None = None  # waiting for an admin
 
 
 class ThreadSaver:
@@ -71,9 +83,15 @@ class ThreadSaver:
         self._me: dict[str, Any] | None = None
 
     def save(self, request: SaveRequest) -> SaveOutcome:
+        review = get_review(self.database, request.review_id) if request.review_id is not None else None
+        if review is not None and review.status == REJECTED:
+            return SaveOutcome(False, texts.SAVE_REJECTED)
         refusal = self._refusal(request)
         if refusal:
             return SaveOutcome(False, refusal)
+        collection = save_collection(self.database, request.channel_id)
+        if collection is None:
+            return SaveOutcome(False, texts.SAVE_NO_COLLECTION.format(channel=request.channel_id))
         try:
             raw = self._replies(request)
         except SlackApiError as error:
@@ -84,14 +102,25 @@ class ThreadSaver:
         messages = self._messages(raw, request)
         if not messages:
             return SaveOutcome(False, texts.SAVE_EMPTY)
-        collection = (mapped_collections(self.database, request.channel_id) or [DEFAULT_COLLECTION])[0]
         title = thread_title(messages[0].text)
-        document = InMemoryDocument(source=request.source, markdown=thread_markdown(title, messages), url=self._permalink(request))
+        approved = review is not None and review.status == APPROVED and review.thread == (request.channel_id, request.thread_ts)
+        if not approved and not self._may_save_directly(request, raw):
+            waiting = open_review(self.database, team_id=request.team_id, channel_id=request.channel_id, thread_ts=request.thread_ts,
+                                  requested_by=request.user_id, collection=collection, title=title)
+            logger.info("save waits for review source=%s review=%s", request.source, waiting.id)
+            return SaveOutcome(False, texts.SAVE_WAITING_REVIEW.format(collection=collection), review_id=waiting.id)
+        # A private channel's thread is shown there only; a public one wherever its collection is seen.
+        shown_only_in = request.channel_id if self.access.place(request.channel_id).private else None
+        document = InMemoryDocument(
+            source=request.source, markdown=thread_markdown(title, messages), url=self._permalink(request), shown_only_in=shown_only_in
+        )
         summary = ingest_document(self.database, self.settings, document, collection)
         if summary.skipped:
             return SaveOutcome(False, texts.SAVE_SKIPPED.format(reason=summary.skipped[0][1]))
         change = "added" if summary.added else "updated" if summary.updated else "unchanged"
-        logger.info("thread saved source=%s collection=%s change=%s messages=%d", request.source, collection, change, len(messages))
+        logger.info(
+            "thread saved source=%s collection=%s change=%s messages=%d shown_only_in=%s", request.source, collection, change, len(messages), shown_only_in
+        )
         return SaveOutcome(True, texts.THREAD_SAVED.format(collection=collection, title=title, change=texts.THREAD_CHANGE[change]), collection)
 
     def tell(self, request: SaveRequest, text: str) -> None:
@@ -113,10 +142,22 @@ class ThreadSaver:
             return texts.SAVE_REFUSED_DM
         try:
             shared = self.access.is_externally_shared(request.channel_id)
+            self.access.person(request.user_id, request.team_id)  # asked now: a failure refuses before any work
         except ChannelCheckFailed:
             logger.warning("channel check failed, not saving channel=%s", request.channel_id)
             return texts.FAILED_SAVE_CHANNEL_CHECK
         return texts.SAVE_REFUSED_SHARED if shared else None
+
+    def _may_save_directly(self, request: SaveRequest, raw: list[dict[str, Any]]) -> bool:
+        """An admin; the workspace member who asked the thread's first question; in a thread put to experts, its
+        asker or one of its experts."""
+        if request.user_id in self.settings.admin_users:
+            return True
+        first = next((m for m in raw if m.get("ts") == request.thread_ts), None)
+        if not request.expert_thread and (first is None or first.get("user") != request.user_id):
+            return False
+        person = self.access.person(request.user_id, request.team_id)
+        return not person.external and not person.guest
 
     def _replies(self, request: SaveRequest) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []

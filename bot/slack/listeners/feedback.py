@@ -5,6 +5,7 @@ them carry two plain buttons (`feedback_up`/`feedback_down`, value "ID"), which 
 """
 
 import re
+from collections.abc import Sequence
 
 from slack_bolt import Ack, App, Respond
 
@@ -15,21 +16,21 @@ from bot.slack.common.formatting import FEEDBACK_ACTION, FEEDBACK_UP_ACTION, ask
 from bot.slack.knowledge.experts import ExpertDesk
 
 
-def register(app: App, database: Database, experts: ExpertDesk) -> None:
+def register(app: App, database: Database, experts: ExpertDesk, admins: Sequence[str] = ()) -> None:
     @app.action(re.compile(r"^feedback_(up|down)$"))
     def take_feedback(ack: Ack, body: dict, action: dict, respond: Respond | None) -> None:
         ack()
         value = action.get("value", "")
         vote = (int(value) if value.isdigit() else 0, 1 if action["action_id"] == FEEDBACK_UP_ACTION else -1)
-        _record(database, experts, body, vote, respond)
+        _record(database, experts, admins, body, vote, respond)
 
     @app.action(FEEDBACK_ACTION)
     def take_feedback_buttons(ack: Ack, body: dict, action: dict, respond: Respond | None) -> None:
         ack()
-        _record(database, experts, body, feedback_vote(action.get("value", "")) or (0, 0), respond)
+        _record(database, experts, admins, body, feedback_vote(action.get("value", "")) or (0, 0), respond)
 
 
-def _record(database: Database, experts: ExpertDesk, body: dict, vote: tuple[int, int], respond: Respond | None) -> None:
+def _record(database: Database, experts: ExpertDesk, admins: Sequence[str], body: dict, vote: tuple[int, int], respond: Respond | None) -> None:
     """Records the vote; a 👎 from the person who asked also offers to ask an expert, where experts are named."""
     answer_id, value = vote
     recorded = value != 0 and record_feedback(
@@ -38,6 +39,7 @@ def _record(database: Database, experts: ExpertDesk, body: dict, vote: tuple[int
         user_id=body["user"]["id"],
         channel_id=(body.get("channel") or {}).get("id", ""),
         value=value,
+        admins=admins,
     )
     if respond is None:
         return

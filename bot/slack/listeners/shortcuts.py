@@ -17,10 +17,14 @@ ASK_SHORTCUT = "ask_docbot"
 
 
 def register(app: App, intake: QuestionIntake, saves: SaveQueue) -> None:
-    @app.message_shortcut(SAVE_SHORTCUT)
     def save(ack: Ack, body: dict) -> None:
         saves.queue(save_request(body))  # queued before the ack: acknowledged means it will run
         ack()
+
+    def tell_saving(respond: Respond) -> None:
+        respond(text=texts.SAVING, response_type="ephemeral", replace_original=False)  # at once; the job tells how it went
+
+    app.message_shortcut(SAVE_SHORTCUT)(ack=save, lazy=[tell_saving])
 
     @app.message_shortcut(ASK_SHORTCUT)
     def ask(ack: Ack, body: dict, context: BoltContext, respond: Respond) -> None:

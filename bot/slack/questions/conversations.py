@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from bot.answering.types import Answer, Citation, Turn
@@ -110,9 +110,10 @@ class ConversationStore:
             ).all()
         return [Turn(role=role, text=body) for role, body in reversed(rows)]
 
-    def save_answer(self, question: StoredQuestion, answer: Answer) -> int:
+    def save_answer(self, question: StoredQuestion, answer: Answer, *, quotable: bool = False) -> int:
         """Stores the answer turn with the sources it cited, pending until delivered; its id goes on the
-        feedback buttons. A crash before it is marked answered gets this answer delivered, not a new one."""
+        feedback buttons. A crash before it is marked answered gets this answer delivered, not a new one.
+        `quotable`: the question was asked in the open, so gap lists may quote it (bot/slack/knowledge/gaps.py)."""
         with self.database.session() as session:
             message = Message(
                 conversation_id=question.conversation_id,
@@ -120,7 +121,7 @@ class ConversationStore:
                 text=answer.text,
                 sources=[asdict(c) for c in answer.citations],
                 status="pending",
-                reply_to={"question_id": question.id, "abstained": answer.abstained},
+                reply_to={"question_id": question.id, "abstained": answer.abstained, "quotable": quotable},
             )
             session.add(message)
             session.flush()
@@ -140,14 +141,14 @@ class ConversationStore:
 
     def mark_answered(self, question_id: int, answer_id: int | None, slack_ts: str | None) -> None:
         with self.database.session() as session:
-            session.execute(update(Message).where(Message.id == question_id).values(status="answered"))
+            session.execute(update(Message).where(Message.id == question_id).values(status="answered", reply_to=_without_response_url()))
             if answer_id is not None:
                 session.execute(update(Message).where(Message.id == answer_id).values(status="answered", slack_ts=slack_ts))
             self._touch(session, question_id)
 
     def mark_failed(self, question_id: int) -> None:
         with self.database.session() as session:
-            session.execute(update(Message).where(Message.id == question_id).values(status="failed"))
+            session.execute(update(Message).where(Message.id == question_id).values(status="failed", reply_to=_without_response_url()))
 
     def pending_ids(self, older_than_seconds: float = 0) -> list[int]:
         with self.database.session() as session:
@@ -183,6 +184,12 @@ class ConversationStore:
     def _touch(session, question_id: int) -> None:
         conversation_id = select(Message.conversation_id).where(Message.id == question_id).scalar_subquery()
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=func.now()))
+
+
+def _without_response_url() -> Any:
+    """The delivery without its response_url: a bearer credential for posting into the channel, kept only
+    until the answer it was for is delivered (or has failed for good)."""
+    return literal_column("reply_to - 'response_url'")
 
 
 def _citation(stored: dict[str, Any]) -> Citation:
