@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 
 from bot.index import vocabulary
+from bot.index.hnsw import set_search_breadth
 from bot.index.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
 from bot.db.engine import Database
 from bot.embeddings import Embedder
@@ -78,8 +79,10 @@ def hybrid_search(
     limit: int = 5,
     mode: Mode = "hybrid",
     words: vocabulary.WordCounts | None = None,
+    ef_search: int | None = None,
 ) -> list[Hit]:
-    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read already)."""
+    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read
+    already; `ef_search`: HNSW's breadth fixed, for measuring, instead of the one for the index's size)."""
     infos = resolve_collections(database, collections)
     if not infos or not query.strip():
         return []
@@ -104,12 +107,10 @@ def hybrid_search(
     keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS, words) if weights[1] else KeywordQuery(match="", rank="")
     params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
     with database.session() as session:
-        # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.
-        # Both settings in one round trip, for this transaction only (like SET LOCAL).
-        session.execute(
-            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', :ef, true)"),
-            {"ef": str(max(40, params["candidates"]))},
-        )
+        # Iterative index scans (with a collection filter, HNSW keeps scanning until it has enough rows) and a
+        # breadth that grows with the index, for this transaction only (bot/index/hnsw.py).
+        if params["vector_ids"]:
+            set_search_breadth(session, dim, params["candidates"], ef_search)
         rows = session.execute(text(_hybrid_sql(dim)), params).mappings().all()
     return [_hit(row, names) for row in rows]
 
