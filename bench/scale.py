@@ -1,16 +1,19 @@
 """Retrieval at scale: synthetic rows in docbot's real `chunks` table, its real HNSW index and its real query.
 
-    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--ef 40,100] [--home DIR] [--corpus HTML --eval JSONL]
+    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--ef 40,100] [--iterative-scan off,relaxed_order]
+                          [--m 16] [--ef-construction 64] [--storage vector|halfvec] [--home DIR] [--corpus HTML --eval JSONL]
 
 Each size gets its own database holding exactly that many rows: COPY the rows in, build the HNSW index
-(timed), then for each ef_search: recall@10 of the vector search against exact search (computed in numpy
-over the same vectors) and its latency p50/p99; then the latency of docbot's whole hybrid query
-(`hybrid_search`: HNSW + full-text + fusion in one statement) and of its full-text half alone. The query
+(timed), then for each iterative scan mode and ef_search: recall@10 of the vector search against exact
+search (computed in numpy over the same vectors) and its latency p50/p99; then the latency of docbot's whole
+hybrid query (`hybrid_search`: HNSW + full-text + fusion in one statement) at each ef_search and at the one
+its own rule picks for the index's size (bot/index/hnsw.py), and of its full-text half alone. The query
 vector is given, so the model's time is in neither: `bench.compare` measures that end to end.
 
 `--home DIR` keeps each size's database in DIR/<size> and reuses it on the next run: rows already there are
-not loaded again and the index is kept (its build time is the one recorded when it was built). Without
-it, the databases live in a scratch folder removed afterwards.
+not loaded again and the index is kept (its build time is the one recorded when it was built) unless it
+was built with other `--m`, `--ef-construction` or `--storage`: then it is rebuilt. Without it, the
+databases live in a scratch folder removed afterwards.
 
 Synthetic vectors: clusters of 100 (a unit centre plus Gaussian noise of the same norm, so neighbours in
 a cluster have cosine ~0.5, as related chunks of real text do), generated block by block from the seed,
