@@ -135,10 +135,10 @@ def measure_size(args: argparse.Namespace, home: Path, size: int, texts: "Texts"
         efs = sorted({int(e) for e in args.ef.split(",")} if args.ef else {40, 60, CANDIDATES})
         for scan in args.iterative_scan.split(","):
             for ef in efs:
-                recall, missed, p50, p99 = vector_search(connection, collection_id, queries, exact, ef, scan, args.storage)
+                recall, missed, p50, p99, cpu = vector_search(connection, collection_id, queries, exact, ef, scan, args.storage)
                 rows.append((size, build_seconds, f"vector ef={ef}" + ("" if scan == "relaxed_order" else f" {scan}"), recall, p50, p99))
                 say(f"  ef_search={ef} iterative_scan={scan}: recall@10 {recall:.3f} ({missed} of {len(queries)} queries "
-                    f"found none of their 10), p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+                    f"found none of their 10), p50 {p50:.1f} ms, p99 {p99:.1f} ms, server CPU {cpu:.1f} ms a query")
         if args.storage != "vector":
             say("  hybrid rows left out: docbot's statement searches vector(384), which this index does not serve")
             connection.close()
@@ -292,15 +292,17 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
 
 def vector_search(
     connection, collection_id: int, queries: np.ndarray, exact: list[set[int]], ef: int, scan: str, storage: str
-) -> tuple[float, int, float, float]:
+) -> tuple[float, int, float, float, float]:
     """The retriever's vector half on its own: recall@10 against exact search, how many queries found none
-    of their 10 (the search never reached their cluster), and latency."""
+    of their 10 (the search never reached their cluster), latency p50 and p99, and the server's CPU time a
+    query (load-independent: on a busy machine latency also counts the time spent waiting for a core)."""
     vector, query = f"embedding::{storage}({DIM})", f"%s::vector({DIM})::{storage}({DIM})"
     statement = (  # content_hash holds the row's position (see `load`)
         f"SELECT content_hash FROM chunks WHERE embedding_dim = {DIM} AND collection_id = ANY(%s)"
         f" ORDER BY {vector} <=> {query} LIMIT 10"
     )
     latencies, recalls = [], []
+    backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
     with connection.transaction():
         connection.execute(f"SET LOCAL hnsw.ef_search = {ef}")
         connection.execute(f"SET LOCAL hnsw.iterative_scan = {scan}")
@@ -308,12 +310,23 @@ def vector_search(
         if INDEX not in plan:
             say(f"  warning: the vector search does not use {INDEX}:\n{plan}")
         for number, (query_vector, truth) in enumerate(zip(queries, exact)):
+            if number == WARM_UP:
+                cpu_started = _cpu_seconds(backend)
             started = time.perf_counter()
             ids = connection.execute(statement, ([collection_id], query_vector)).fetchall()
             if number >= WARM_UP:
                 latencies.append((time.perf_counter() - started) * 1000)
             recalls.append(len({int(h, 16) for (h,) in ids} & truth) / 10)
-    return float(np.mean(recalls)), recalls.count(0.0), percentile(latencies, 0.5), percentile(latencies, 0.99)
+    cpu_ms = (_cpu_seconds(backend) - cpu_started) * 1000 / len(latencies)
+    return float(np.mean(recalls)), recalls.count(0.0), percentile(latencies, 0.5), percentile(latencies, 0.99), cpu_ms
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a server process has used (Linux): what a query costs, whatever else shares the machine."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def retriever_latency(database, queries: np.ndarray, texts: Texts, mode: str, ef: int | None) -> tuple[float, float]:
