@@ -1,8 +1,9 @@
 """Hybrid retrieval in one SQL statement: pgvector HNSW cosine search and Postgres full-text search, fused by
 reciprocal rank fusion, restricted to the collections the caller may see.
 
-Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours, and the
-full-text half ranks at most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
+Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours from a
+search whose breadth grows with the index up to pgvector's maximum (`hnsw`), and the full-text half ranks at
+most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
 """
 
 import logging
