@@ -1,16 +1,19 @@
 """Retrieval at scale: synthetic rows in docbot's real `chunks` table, its real HNSW index and its real query.
 
-    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--ef 40,100] [--home DIR] [--corpus HTML --eval JSONL]
+    python -m bench.scale [--sizes 10k,100k,1m] [--queries 200] [--ef 40,100] [--iterative-scan off,relaxed_order]
+                          [--m 16] [--ef-construction 64] [--storage vector|halfvec] [--home DIR] [--corpus HTML --eval JSONL]
 
 Each size gets its own database holding exactly that many rows: COPY the rows in, build the HNSW index
-(timed), then for each ef_search: recall@10 of the vector search against exact search (computed in numpy
-over the same vectors) and its latency p50/p99; then the latency of docbot's whole hybrid query
-(`hybrid_search`: HNSW + full-text + fusion in one statement) and of its full-text half alone. The query
+(timed), then for each iterative scan mode and ef_search: recall@10 of the vector search against exact
+search (computed in numpy over the same vectors) and its latency p50/p99; then the latency of docbot's whole
+hybrid query (`hybrid_search`: HNSW + full-text + fusion in one statement) at each ef_search and at the one
+its own rule picks for the index's size (bot/index/hnsw.py), and of its full-text half alone. The query
 vector is given, so the model's time is in neither: `bench.compare` measures that end to end.
 
 `--home DIR` keeps each size's database in DIR/<size> and reuses it on the next run: rows already there are
-not loaded again and the index is kept (its build time is the one recorded when it was built). Without
-it, the databases live in a scratch folder removed afterwards.
+not loaded again and the index is kept (its build time is the one recorded when it was built) unless it
+was built with other `--m`, `--ef-construction` or `--storage`: then it is rebuilt. Without it, the
+databases live in a scratch folder removed afterwards.
 
 Synthetic vectors: clusters of 100 (a unit centre plus Gaussian noise of the same norm, so neighbours in
 a cluster have cosine ~0.5, as related chunks of real text do), generated block by block from the seed,
@@ -42,7 +45,8 @@ INDEX = "ix_chunks_embedding_hnsw_384"  # the schema's index: recreated with the
 COLLECTION = "scale"
 PIECE_CHARS = 800
 WARM_UP = 20  # queries run untimed before each latency series: the first ones read the index from disk
-BUILD_RECORD = "index-build.json"  # in a kept size's folder: how long its index took to build
+BUILD_RECORD = "index-build.json"  # in a kept size's folder: how its index was built and how long it took
+STORAGES = ("vector", "halfvec")
 
 
 def main() -> None:
@@ -65,9 +69,14 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k", help="row counts: e.g. 10k,100k,1m")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--ef", help="hnsw.ef_search values for the vector rows (default: 40, 60 and the retriever's own)")
+    parser.add_argument("--ef", help="hnsw.ef_search values for the vector and hybrid rows (default: 40, 60 and 100)")
+    parser.add_argument("--iterative-scan", default="relaxed_order",
+                        help="hnsw.iterative_scan values for the vector rows, comma-separated: off, relaxed_order, strict_order")
     parser.add_argument("--m", type=int, default=16, help="HNSW m (pgvector's default 16)")
     parser.add_argument("--ef-construction", type=int, default=64, help="HNSW ef_construction (pgvector's default 64)")
+    parser.add_argument("--storage", choices=STORAGES, default="vector",
+                        help="the index's element type: halfvec (2-byte floats) halves its size; its rows are the vector half only, "
+                             "since docbot's statement searches vector(384)")
     parser.add_argument("--maintenance-work-mem", default="3GB", help="for the index build: the graph must fit in it")
     parser.add_argument("--home", type=Path, help="keep each size's database under this folder and reuse it")
     parser.add_argument("--corpus", type=Path, help="Python docs HTML folder, for realistic text")
@@ -83,6 +92,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def measure_size(args: argparse.Namespace, home: Path, size: int, texts: "Texts") -> list[tuple]:
+    from bot.index.hnsw import ef_search_for
     from bot.index.search import CANDIDATES
     from bot.db.engine import connect, psycopg_url
     from bot.db.migrate import upgrade
@@ -109,25 +119,38 @@ def measure_size(args: argparse.Namespace, home: Path, size: int, texts: "Texts"
             started = time.perf_counter()
             load(connection, collection_id, present, size, texts, args.seed)
             say(f"{size:,} rows: {size - present:,} loaded with COPY in {time.perf_counter() - started:.1f} s; building the index ...")
-        build_seconds = _kept_build_seconds(home, connection)
+        build = {"m": args.m, "ef_construction": args.ef_construction, "storage": args.storage}
+        build_seconds = _kept_build_seconds(home, connection, build)
         if build_seconds is None:
+            say(f"{size:,} rows: building the index {build} ...")
             build_seconds = build_index(connection, args)
-            (home / BUILD_RECORD).write_text(json.dumps({"rows": size, "seconds": build_seconds}))
+            (home / BUILD_RECORD).write_text(json.dumps({"rows": size, "seconds": build_seconds, **build}))
             connection.execute("VACUUM ANALYZE chunks")
+            say(f"  built in {build_seconds:.1f} s")
         vectors, centres = generate(size, args.seed)
         queries = query_vectors(centres, args.queries, args.seed)
         exact = exact_top10(vectors, queries)
         del vectors
         rows = []
-        retriever_ef = max(40, CANDIDATES)  # the retriever sets ef_search to its candidates per list
-        for ef in sorted({int(e) for e in args.ef.split(",")} if args.ef else {40, 60, retriever_ef}):
-            recall, p50, p99 = vector_search(connection, collection_id, queries, exact, ef)
-            rows.append((size, build_seconds, f"vector ef={ef}", recall, p50, p99))
-            say(f"  ef_search={ef}: recall@10 {recall:.3f}, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-        for mode in ("hybrid", "keyword"):
-            p50, p99 = retriever_latency(database, queries, texts, mode)
-            rows.append((size, build_seconds, f"{mode} k=5", None, p50, p99))
-            say(f"  hybrid_search mode={mode}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        efs = sorted({int(e) for e in args.ef.split(",")} if args.ef else {40, 60, CANDIDATES})
+        for scan in args.iterative_scan.split(","):
+            for ef in efs:
+                recall, missed, p50, p99, cpu = vector_search(connection, collection_id, queries, exact, ef, scan, args.storage)
+                rows.append((size, build_seconds, f"vector ef={ef}" + ("" if scan == "relaxed_order" else f" {scan}"), recall, p50, p99))
+                say(f"  ef_search={ef} iterative_scan={scan}: recall@10 {recall:.3f} ({missed} of {len(queries)} queries "
+                    f"found none of their 10), p50 {p50:.1f} ms, p99 {p99:.1f} ms, server CPU {cpu:.1f} ms a query")
+        if args.storage != "vector":
+            say("  hybrid rows left out: docbot's statement searches vector(384), which this index does not serve")
+            connection.close()
+            return rows
+        ruled = ef_search_for(connection.execute("SELECT reltuples FROM pg_class WHERE relname = %s", (INDEX,)).fetchone()[0])
+        for ef in [*efs, None]:
+            p50, p99 = retriever_latency(database, queries, texts, "hybrid", ef)
+            rows.append((size, build_seconds, f"hybrid ef={ef or f'{ruled} (rule)'}", None, p50, p99))
+            say(f"  hybrid_search ef_search={ef or f'{ruled} (rule)'}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        p50, p99 = retriever_latency(database, queries, texts, "keyword", None)
+        rows.append((size, build_seconds, "keyword k=5", None, p50, p99))
+        say(f"  hybrid_search mode=keyword: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
         p50, p99 = retrieve_latency(database, queries, texts)
         rows.append((size, build_seconds, "retrieve()", None, p50, p99))
         say(f"  retrieve() (answering's whole first stage): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
@@ -147,12 +170,16 @@ def _collection(connection) -> tuple[int, int]:
     return found[0], present
 
 
-def _kept_build_seconds(home: Path, connection) -> float | None:
+def _kept_build_seconds(home: Path, connection, build: dict) -> float | None:
+    """The kept index's build time, if it was built as `build` asks (records from before the options: pgvector's defaults)."""
     record = home / BUILD_RECORD
     has_index = connection.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", (INDEX,)).fetchone()
-    if has_index and record.exists():
-        return json.loads(record.read_text())["seconds"]
-    return None
+    if not (has_index and record.exists()):
+        return None
+    kept = {"m": 16, "ef_construction": 64, "storage": "vector", **json.loads(record.read_text())}
+    if any(kept[key] != value for key, value in build.items()):
+        return None
+    return kept["seconds"]
 
 
 # ---- rows ----
@@ -245,9 +272,10 @@ def synthetic_texts(seed: int) -> Texts:
 def build_index(connection, args: argparse.Namespace) -> float:
     connection.execute(f"SET maintenance_work_mem = '{args.maintenance_work_mem}'")
     connection.execute("SET max_parallel_maintenance_workers = 1")
+    connection.execute(f"DROP INDEX IF EXISTS {INDEX}")
     started = time.perf_counter()
     connection.execute(
-        f"CREATE INDEX {INDEX} ON chunks USING hnsw ((embedding::vector({DIM})) vector_cosine_ops)"
+        f"CREATE INDEX {INDEX} ON chunks USING hnsw ((embedding::{args.storage}({DIM})) {args.storage}_cosine_ops)"
         f" WITH (m = {args.m}, ef_construction = {args.ef_construction}) WHERE embedding_dim = {DIM}"
     )
     return time.perf_counter() - started
@@ -262,35 +290,54 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
     return found
 
 
-def vector_search(connection, collection_id: int, queries: np.ndarray, exact: list[set[int]], ef: int) -> tuple[float, float, float]:
-    """The retriever's vector half on its own: recall@10 against exact search, and latency."""
+def vector_search(
+    connection, collection_id: int, queries: np.ndarray, exact: list[set[int]], ef: int, scan: str, storage: str
+) -> tuple[float, int, float, float, float]:
+    """The retriever's vector half on its own: recall@10 against exact search, how many queries found none
+    of their 10 (the search never reached their cluster), latency p50 and p99, and the server's CPU time a
+    query (load-independent: on a busy machine latency also counts the time spent waiting for a core)."""
+    vector, query = f"embedding::{storage}({DIM})", f"%s::vector({DIM})::{storage}({DIM})"
     statement = (  # content_hash holds the row's position (see `load`)
         f"SELECT content_hash FROM chunks WHERE embedding_dim = {DIM} AND collection_id = ANY(%s)"
-        f" ORDER BY embedding::vector({DIM}) <=> %s::vector({DIM}) LIMIT 10"
+        f" ORDER BY {vector} <=> {query} LIMIT 10"
     )
     latencies, recalls = [], []
+    backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
     with connection.transaction():
         connection.execute(f"SET LOCAL hnsw.ef_search = {ef}")
-        connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        connection.execute(f"SET LOCAL hnsw.iterative_scan = {scan}")
         plan = "\n".join(r[0] for r in connection.execute("EXPLAIN " + statement, ([collection_id], queries[0])))
         if INDEX not in plan:
             say(f"  warning: the vector search does not use {INDEX}:\n{plan}")
-        for query, truth in zip(queries, exact):
+        for number, (query_vector, truth) in enumerate(zip(queries, exact)):
+            if number == WARM_UP:
+                cpu_started = _cpu_seconds(backend)
             started = time.perf_counter()
-            ids = connection.execute(statement, ([collection_id], query)).fetchall()
-            latencies.append((time.perf_counter() - started) * 1000)
+            ids = connection.execute(statement, ([collection_id], query_vector)).fetchall()
+            if number >= WARM_UP:
+                latencies.append((time.perf_counter() - started) * 1000)
             recalls.append(len({int(h, 16) for (h,) in ids} & truth) / 10)
-    return float(np.mean(recalls)), percentile(latencies, 0.5), percentile(latencies, 0.99)
+    cpu_ms = (_cpu_seconds(backend) - cpu_started) * 1000 / len(latencies)
+    return float(np.mean(recalls)), recalls.count(0.0), percentile(latencies, 0.5), percentile(latencies, 0.99), cpu_ms
 
 
-def retriever_latency(database, queries: np.ndarray, texts: Texts, mode: str) -> tuple[float, float]:
-    """docbot's own retrieval statement (`hybrid_search`, k=5), the query's embedding given, after 20 untimed."""
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a server process has used (Linux): what a query costs, whatever else shares the machine."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def retriever_latency(database, queries: np.ndarray, texts: Texts, mode: str, ef: int | None) -> tuple[float, float]:
+    """docbot's own retrieval statement (`hybrid_search`, k=5), the query's embedding given, after 20 untimed;
+    `ef`: its hnsw.ef_search fixed (None: its own rule)."""
     from bot.index.search import hybrid_search
 
     latencies = []
     for number, (query, question) in enumerate(zip(queries, texts.queries())):
         started = time.perf_counter()
-        hybrid_search(database, _GivenVector(query), question, [COLLECTION], limit=5, mode=mode)
+        hybrid_search(database, _GivenVector(query), question, [COLLECTION], limit=5, mode=mode, ef_search=ef)
         if number >= WARM_UP:
             latencies.append((time.perf_counter() - started) * 1000)
     return percentile(latencies, 0.5), percentile(latencies, 0.99)
@@ -327,7 +374,7 @@ class _GivenVector:
 
 
 def print_table(rows: list[tuple], args: argparse.Namespace) -> None:
-    print(f"\nHNSW m={args.m}, ef_construction={args.ef_construction}; iterative scan relaxed_order; "
+    print(f"\nHNSW m={args.m}, ef_construction={args.ef_construction}, {args.storage}; vector rows: iterative scan relaxed_order unless named; "
           f"{args.queries} queries; synthetic clustered 384-d vectors")
     print(f"{'rows':>10}  {'index build s':>13}  {'search':>14}  {'recall@10':>9}  {'p50 ms':>7}  {'p99 ms':>7}")
     for size, build, search, recall, p50, p99 in rows:

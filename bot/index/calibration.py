@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from bot.db.engine import Database
 from bot.embeddings import Embedder
+from bot.index.hnsw import set_search_breadth
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ def _closest(database: Database, collection_id: int, dim: int, vector: Any, excl
     query_vector = f"CAST(:embedding AS vector({dim}))"
     other = "AND document_id <> :document" if exclude_document is not None else ""
     with database.session() as session:
-        session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        set_search_breadth(session, dim, 1)  # the nearest one is only found as reliably as the search reaches
         value = session.execute(
             text(
                 f"SELECT 1 - (embedding::vector({dim}) <=> {query_vector}) FROM chunks "

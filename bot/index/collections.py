@@ -4,7 +4,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from bot.db.models import DEFAULT_EMBEDDING_DIM, Collection
+from bot.db.models import DEFAULT_EMBEDDING_DIM, HNSW_BUILD, Collection
 from bot.embeddings import Embedder
 from bot.errors import EmbeddingModelMismatch, NotFound
 
@@ -32,10 +32,11 @@ def ensure_collection(session: Session, name: str, embedder: Embedder) -> Collec
 def ensure_vector_index(session: Session, dimension: int) -> None:
     """An HNSW index for chunks of this dimension (the schema's own covers 384, the bundled model's)."""
     dimension = int(dimension)
+    build = ", ".join(f"{name} = {int(value)}" for name, value in HNSW_BUILD.items())
     session.execute(
         text(
             f"CREATE INDEX IF NOT EXISTS ix_chunks_embedding_hnsw_{dimension} ON chunks "
-            f"USING hnsw ((embedding::vector({dimension})) vector_cosine_ops) WHERE embedding_dim = {dimension}"
+            f"USING hnsw ((embedding::vector({dimension})) vector_cosine_ops) WITH ({build}) WHERE embedding_dim = {dimension}"
         )
     )
 

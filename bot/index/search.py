@@ -3,8 +3,9 @@ reciprocal rank fusion, restricted to the collections the caller may see and, wi
 that may be shown where the question was asked (`shown_in`: a document saved from a private channel carries
 that channel in `documents.shown_only_in` and is found only there).
 
-Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours, and the
-full-text half ranks at most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
+Both halves do bounded work whatever the collection's size: HNSW returns `CANDIDATES` neighbours from a
+search whose breadth grows with the index up to pgvector's maximum (`hnsw`), and the full-text half ranks at
+most `RANKED_ROWS` chunks, matched on the question's rarest terms (`keyword_query`).
 """
 
 import logging
@@ -15,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import text
 
 from bot.index import vocabulary
+from bot.index.hnsw import set_search_breadth
 from bot.index.keyword_query import RANKED_ROWS, KeywordQuery, keyword_query
 from bot.db.engine import Database
 from bot.embeddings import Embedder
@@ -81,8 +83,10 @@ def hybrid_search(
     mode: Mode = "hybrid",
     words: vocabulary.WordCounts | None = None,
     shown_in: str | None = None,
+    ef_search: int | None = None,
 ) -> list[Hit]:
-    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read already).
+    """The `limit` best chunks for `query` in `collections`, best first (`words`: the query's word counts, if read
+    already; `ef_search`: HNSW's breadth fixed, for measuring, instead of the one for the index's size).
 
     `shown_in`: the Slack channel the question was asked in; documents shown only in another channel (or in any
     channel, when None) are left out."""
@@ -111,12 +115,10 @@ def hybrid_search(
     keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS, words) if weights[1] else KeywordQuery(match="", rank="")
     params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
     with database.session() as session:
-        # Iterative index scans: with a collection filter, HNSW keeps scanning until it has enough rows.
-        # Both settings in one round trip, for this transaction only (like SET LOCAL).
-        session.execute(
-            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', :ef, true)"),
-            {"ef": str(max(40, params["candidates"]))},
-        )
+        # Iterative index scans (with a collection filter, HNSW keeps scanning until it has enough rows) and a
+        # breadth that grows with the index, for this transaction only (bot/index/hnsw.py).
+        if params["vector_ids"]:
+            set_search_breadth(session, dim, params["candidates"], ef_search)
         rows = session.execute(text(_hybrid_sql(dim)), params).mappings().all()
     return [_hit(row, names) for row in rows]
 
