@@ -1,41 +1,26 @@
 """An `/ask` answer: posted to the command's response_url, so only the asker sees it (no streaming there)."""
 
 import logging
-from collections.abc import Sequence
 
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.answering.types import Answer, Progress
+from bot.answering.types import Answer
 from bot.errors import SlackError
 from bot.slack.common.formatting import SlackMessage, answer_messages
+from bot.slack.answers.whole_reply import WholeReply
 from bot.slack.questions.question import ReplyTo
 
 logger = logging.getLogger(__name__)
 
 
-class EphemeralReply:
+class EphemeralReply(WholeReply):
     def __init__(self, reply_to: ReplyTo) -> None:
         assert reply_to.response_url is not None
         self.to = reply_to
         self.webhook = WebhookClient(
             reply_to.response_url, retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)]
         )
-
-    def show_progress(self) -> None:
-        """The command's acknowledgement already says docbot is searching."""
-
-    def set_title(self, title: str) -> None:
-        """Ephemeral answers have no thread to title."""
-
-    def show_plan(self, collections: Sequence[str]) -> None:
-        """The command's acknowledgement is all the progress a response_url shows."""
-
-    def on_progress(self, progress: Progress) -> None:
-        """No plan to advance."""
-
-    def on_token(self, piece: str) -> None:
-        """A response_url takes at most five posts, so the answer is sent whole."""
 
     def finish(self, answer: Answer, answer_id: int | None) -> str | None:
         for message in answer_messages(answer, answer_id)[:5]:

@@ -4,16 +4,16 @@ Ephemeral messages can't be streamed or updated, so the answer is posted whole w
 """
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering.types import Answer, Progress
+from bot.answering.types import Answer
 from bot.errors import SlackError
 from bot.slack.common import texts
 from bot.slack.common.formatting import SlackMessage, answer_messages
+from bot.slack.answers.whole_reply import WholeReply
 from bot.slack.questions.question import ReplyTo
 
 logger = logging.getLogger(__name__)
@@ -35,26 +35,11 @@ def private_messages(answer: Answer, answer_id: int | None) -> list[SlackMessage
     return messages
 
 
-class PrivateReply:
+class PrivateReply(WholeReply):
     def __init__(self, client: WebClient, reply_to: ReplyTo) -> None:
         assert reply_to.thread_ts is not None
         self.client = client
         self.to = reply_to
-
-    def show_progress(self) -> None:
-        """An ephemeral note can't be replaced later: the asker sees the answer when it is ready."""
-
-    def set_title(self, title: str) -> None:
-        """Channel threads have no title."""
-
-    def show_plan(self, collections: Sequence[str]) -> None:
-        """Ephemeral messages can't grow: no plan, the answer comes whole."""
-
-    def on_progress(self, progress: Progress) -> None:
-        """No plan to advance."""
-
-    def on_token(self, piece: str) -> None:
-        """Ephemeral messages can't grow: the answer is posted whole."""
 
     def finish(self, answer: Answer, answer_id: int | None) -> str | None:
         for message in private_messages(answer, answer_id):
