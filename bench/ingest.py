@@ -55,9 +55,9 @@ def main() -> None:
         embedder = load_embedder(settings)
         print(f"model {embedder.model_name} ({embedder.dimension} dims) loaded in {time.monotonic() - started:.1f} s")
 
-        first = ingest(database, settings, [corpus], args.collection, progress=_progress)
+        first = ingest(database, settings, [corpus], args.collection, progress=_progress_every(10))
         print(f"first ingest: {first.added} documents, {first.chunks_written} chunks ({first.chunks_embedded} embedded), "
-              f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_embedded / first.seconds:.1f} chunks/s")
+              f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_per_second:.1f} chunks/s, {first.pages_per_second:.2f} pages/s")
 
         again = ingest(database, settings, [corpus], args.collection)
         print(f"re-ingest of the unchanged corpus: {again.unchanged} unchanged, {again.chunks_embedded} embedded, {again.seconds:.1f} s")
@@ -76,9 +76,10 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _progress(done: int, total: int, source: str) -> None:
-    if done % 50 == 0 or done == total:
-        print(f"  {done}/{total} files", file=sys.stderr, flush=True)
+def _progress_every(seconds: float):
+    from ingestion.progress import every
+
+    return every(seconds, lambda progress: print(f"  {progress.describe()}", file=sys.stderr, flush=True))
 
 
 def _eval_questions() -> list[dict]:

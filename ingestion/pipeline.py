@@ -24,8 +24,9 @@ from ingestion.chunking import Chunk, Chunker, ChunkingOptions, counted_text
 from bot.index.collections import ensure_collection
 from ingestion.discovery import Candidate, Discovery, check_locations, discover
 from ingestion.fetching import FetchPolicy
+from ingestion.progress import ProgressReporter, ProgressTracker, ProgressWatcher, every
 from ingestion.reading import read_bytes
-from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
+from ingestion.runs import fail_run, finish_run, mark, record_progress, start_run, RUNNING
 from bot.index.store import remove_documents, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_url
@@ -38,7 +39,8 @@ PIPELINE_VERSION = "3"  # 2: XHTML read, definitions kept whole; 3: code cut bet
 CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
 OVERLAP_TOKENS = 32
 
-Progress = Callable[[int, int, str], None]  # (files done, files in all, source just done)
+RUN_PROGRESS_EVERY_SECONDS = 1.0  # how often a run's progress is written to its row, for `docbot jobs`
+EMBED_SLICE = 64  # chunks embedded between two progress reports (in length order: slices pad no more)
 
 
 def ingest(
@@ -46,9 +48,9 @@ def ingest(
     settings: Settings,
     locations: list[str],
     collection: str = "default",
-    progress: Progress | None = None,
+    progress: ProgressWatcher | None = None,
 ) -> IngestSummary:
-    """Ingests folders, files and URLs into `collection`; records the run in `ingest_runs`."""
+    """Ingests folders, files and URLs into `collection`; records the run, and its progress, in `ingest_runs`."""
     check_locations(locations)
     run_id = start_run(database, collection, locations)
     return run_ingest(database, settings, locations, collection, run_id, progress)
@@ -75,11 +77,16 @@ def run_ingest(
     locations: list[str],
     collection: str,
     run_id: int,
-    progress: Progress | None = None,
+    progress: ProgressWatcher | None = None,
 ) -> IngestSummary:
+    recorder = every(RUN_PROGRESS_EVERY_SECONDS, lambda snapshot: record_progress(database, run_id, snapshot))
+    tracker = ProgressTracker([recorder, *([progress] if progress else [])])
+
     def work() -> IngestSummary:
         check_locations(locations)
-        return Ingestor(database, settings, collection, progress).run(locations)
+        summary = Ingestor(database, settings, collection, tracker).run(locations)
+        tracker.finish()
+        return summary
 
     return _recorded(database, run_id, collection, work)
 
@@ -99,9 +106,11 @@ def _recorded(database: Database, run_id: int, collection: str, work: Callable[[
         raise
     finish_run(database, run_id, summary)
     logger.info(
-        "ingest done run=%s collection=%s files=%d added=%d updated=%d unchanged=%d removed=%d skipped=%d embedded=%d seconds=%.1f",
+        "ingest done run=%s collection=%s files=%d added=%d updated=%d unchanged=%d removed=%d skipped=%d embedded=%d "
+        "seconds=%.1f chunks_per_s=%.1f pages_per_s=%.2f",
         run_id, collection, summary.files_seen, summary.added, summary.updated, summary.unchanged,
         summary.removed, len(summary.skipped), summary.chunks_embedded, summary.seconds,
+        summary.chunks_per_second, summary.pages_per_second,
     )
     return summary
 
@@ -117,10 +126,12 @@ class _Prepared:
 
 
 class Ingestor:
-    def __init__(self, database: Database, settings: Settings, collection: str, progress: Progress | None = None) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, collection: str, progress: ProgressReporter | None = None
+    ) -> None:
         self.database = database
         self.settings = settings
-        self.progress = progress
+        self.progress = progress or ProgressTracker([])
         self.embedder = load_embedder(settings)
         with database.session() as session:
             self.collection_id = ensure_collection(session, collection, self.embedder).id
@@ -136,26 +147,22 @@ class Ingestor:
         """Ingests every location; LocationUnreadable at the end (after the others are done) if one couldn't be read."""
         started = time.monotonic()
         discoveries = [discover(location, follow_links=self.settings.ingest_follow_links) for location in locations]
-        total = sum(len(d.candidates) + len(d.unusable) for d in discoveries)
-        done = 0
+        self.progress.found(sum(len(d.candidates) + len(d.unusable) for d in discoveries))
         taken: set[tuple[str, str]] = set()
         failures: list[str] = []
         for discovery in discoveries:
             if discovery.error:
-                failures.append(f"{discovery.location}: {discovery.error}; nothing of it was removed")
+                self._fail(failures, f"{discovery.location}: {discovery.error}; nothing of it was removed")
                 continue
             present: set[str] = set()
             kept_under: set[str] = set()
             for unusable in discovery.unusable:
-                done += 1
                 self.summary.files_seen += 1
                 self._skip(unusable.source, unusable.reason)
                 if unusable.keeps_stored:  # unreadable now is not gone: its stored version, and all under it, stay
                     present.add(unusable.source)
                     kept_under.add(unusable.source)
-                self._report(done, total, unusable.source)
             for candidate in discovery.candidates:
-                done += 1
                 self.summary.files_seen += 1
                 if (candidate.location, candidate.source) in taken:
                     self._skip(candidate.source, "given twice in this run")
@@ -163,11 +170,10 @@ class Ingestor:
                     taken.add((candidate.location, candidate.source))
                     present.add(candidate.source)
                     self._prepare(candidate)
-                self._report(done, total, candidate.source)
             self._flush()
             failure = self._remove_missing(discovery, present, kept_under)
             if failure:
-                failures.append(failure)
+                self._fail(failures, failure)
         self._calibrate()
         self.summary.seconds = round(time.monotonic() - started, 3)
         if failures:
@@ -214,6 +220,7 @@ class Ingestor:
         stored = self.stored.get((candidate.location, candidate.source))
         if stored and stored.content_hash == content_hash:
             self.summary.unchanged += 1
+            self.progress.read(candidate.source, 0)
             return
         # Without its credentials: that is what the loader (links), the document's url and citations see.
         url = redact_url(candidate.url) if candidate.url else None
@@ -236,6 +243,7 @@ class Ingestor:
             self._skip(candidate.source, "no text found")
             return
         self.summary.notes += [(candidate.source, note) for note in document.notes]
+        self.progress.read(candidate.source, len(chunks))
         hashes = [hashlib.sha256(chunk.embedding_text.encode()).hexdigest() for chunk in chunks]
         self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes))
         # Chunks gather across documents before embedding: length-sorted batches pad less; memory stays bounded.
@@ -277,11 +285,14 @@ class Ingestor:
         for content_hash, chunk in chunks:
             if content_hash not in vectors:
                 missing.setdefault(content_hash, chunk.embedding_text)
-        if missing:
-            by_length = sorted(missing, key=lambda content_hash: len(missing[content_hash]))  # less padding per batch
-            embedded = self.embedder.embed_documents([missing[content_hash] for content_hash in by_length])
-            vectors.update(zip(by_length, np.asarray(embedded, dtype=np.float32)))
-            self.summary.chunks_embedded += len(missing)
+        by_length = sorted(missing, key=lambda content_hash: len(missing[content_hash]))  # less padding per batch
+        for start in range(0, len(by_length), EMBED_SLICE):
+            hashes = by_length[start:start + EMBED_SLICE]
+            embedded = self.embedder.embed_documents([missing[content_hash] for content_hash in hashes])
+            vectors.update(zip(hashes, np.asarray(embedded, dtype=np.float32)))
+            self.summary.chunks_embedded += len(hashes)
+            self.progress.embedded(len(hashes))
+        self.progress.embedded(len(chunks) - len(missing))  # stored vectors, and texts twice in this batch
         return vectors
 
     def _remove_missing(self, discovery: Discovery, present: set[str], kept_under: set[str]) -> str | None:
@@ -303,10 +314,11 @@ class Ingestor:
     def _skip(self, source: str, reason: str) -> None:
         logger.info("skipped source=%s reason=%s", source, reason)
         self.summary.skipped.append((source, reason))
+        self.progress.skipped(source, reason)
 
-    def _report(self, done: int, total: int, source: str) -> None:
-        if self.progress:
-            self.progress(done, total, source)
+    def _fail(self, failures: list[str], failure: str) -> None:
+        failures.append(failure)
+        self.progress.error(failure)
 
 
 def _under_any(source: str, folders: set[str]) -> bool:
