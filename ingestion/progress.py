@@ -54,6 +54,15 @@ class ProgressSnapshot:
         return self.embedded / self.seconds if self.seconds > 0 else 0.0
 
     @property
+    def pages_left(self) -> int:
+        return max(0, self.found - self.read - self.skipped)
+
+    @property
+    def expected_chunks(self) -> float:
+        """Chunks to embed in all: those of the pages read, and the pages left cut like them."""
+        return self.chunks + (self.pages_left * self.chunks / self.read if self.read else 0)
+
+    @property
     def eta_seconds(self) -> float | None:
         """Seconds left, from the pages still to read (cut like those read so far) and the chunks still to
         embed, at the rates so far; None until there is a rate to go by."""
@@ -62,14 +71,12 @@ class ProgressSnapshot:
         handled = self.read + self.skipped
         if handled == 0 or self.seconds <= 0:
             return None
-        pages_left = max(0, self.found - handled)
-        expected_chunks = self.chunks + (pages_left * self.chunks / self.read if self.read else 0)
-        chunks_left = max(0.0, expected_chunks - self.embedded)
+        chunks_left = max(0.0, self.expected_chunks - self.embedded)
         if chunks_left and self.embedded == 0:
             return None
         # Each rate is over the whole run so far, so each alone predicts the rest; the slower part decides.
         embedding = chunks_left / self.chunks_per_second if chunks_left else 0.0
-        reading = pages_left * self.seconds / handled
+        reading = self.pages_left * self.seconds / handled
         return max(embedding, reading)
 
     def describe(self) -> str:

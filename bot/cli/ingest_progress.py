@@ -21,8 +21,12 @@ def progress_line(console: Console, wanted: bool = True) -> Iterator[ProgressWat
         task = progress.add_task("finding files", total=None)
 
         def show(snapshot: ProgressSnapshot) -> None:
-            progress.update(task, completed=snapshot.read + snapshot.skipped, total=snapshot.found or None,
-                            description=describe(snapshot))
+            # The bar follows the embedding, most of the work, where there is any; else the pages.
+            if snapshot.chunks:
+                completed, total = snapshot.embedded, snapshot.expected_chunks
+            else:
+                completed, total = snapshot.read + snapshot.skipped, snapshot.found or None
+            progress.update(task, completed=completed, total=total, description=describe(snapshot))
 
         yield show
 
