@@ -88,4 +88,6 @@ def _job_row(run_id, job_id, job_status, attempts, state, collection, locations,
             f"+{summary.get('added', 0)} ~{summary.get('updated', 0)} ={summary.get('unchanged', 0)} "
             f"-{summary.get('removed', 0)} skipped {len(summary.get('skipped', []))}, {summary.get('chunks_embedded', 0)} embedded"
         )
+        if "chunks_per_second" in summary:  # runs recorded before the rates were kept lack them
+            result += f" ({summary['chunks_per_second']:.1f} chunks/s, {summary['pages_per_second']:.1f} pages/s)"
     return JobRow(run_id, job, state, collection, list(locations), started, result, error)
