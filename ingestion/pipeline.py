@@ -292,7 +292,8 @@ class Ingestor:
             vectors.update(zip(hashes, np.asarray(embedded, dtype=np.float32)))
             self.summary.chunks_embedded += len(hashes)
             self.progress.embedded(len(hashes))
-        self.progress.embedded(len(chunks) - len(missing))  # stored vectors, and texts twice in this batch
+        if len(chunks) > len(missing):
+            self.progress.embedded(len(chunks) - len(missing))  # stored vectors, and texts twice in this batch
         return vectors
 
     def _remove_missing(self, discovery: Discovery, present: set[str], kept_under: set[str]) -> str | None:
