@@ -2,6 +2,7 @@
 
     python bench/ingest.py                      # fetches the corpus, uses a fresh embedded Postgres
     python bench/ingest.py --corpus DIR --database-url postgresql://...
+    python bench/ingest.py --corpus DIR --profile ingest.prof   # also: where the first ingest's time went
 
 Prints documents, chunks, chunks/s, the re-ingest's seconds, peak memory, whether the eval set's sources
 (`../shared/eval/python-docs.jsonl`, e.g. `library/pathlib.html`) are all among the documents, and the
@@ -10,8 +11,10 @@ hybrid retrieval.
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import resource
 import shutil
 import signal
@@ -34,6 +37,7 @@ def main() -> None:
     parser.add_argument("--corpus", help="Folder of the Python docs HTML (default: fetched into .corpus/)")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh embedded server, removed after)")
     parser.add_argument("--collection", default="python-docs")
+    parser.add_argument("--profile", type=Path, help="profile the first ingest (cProfile): stats written here, top entries printed")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the embedded server on the way out
 
@@ -55,13 +59,18 @@ def main() -> None:
         embedder = load_embedder(settings)
         print(f"model {embedder.model_name} ({embedder.dimension} dims) loaded in {time.monotonic() - started:.1f} s")
 
-        first = ingest(database, settings, [corpus], args.collection, progress=_progress)
+        profiler = cProfile.Profile() if args.profile else None
+        first = (profiler.runcall if profiler else _call)(
+            ingest, database, settings, [corpus], args.collection, progress=_progress_every(10)
+        )
         print(f"first ingest: {first.added} documents, {first.chunks_written} chunks ({first.chunks_embedded} embedded), "
-              f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_embedded / first.seconds:.1f} chunks/s")
+              f"{len(first.skipped)} files skipped, {first.seconds:.1f} s -> {first.chunks_per_second:.1f} chunks/s, {first.pages_per_second:.2f} pages/s")
 
         again = ingest(database, settings, [corpus], args.collection)
         print(f"re-ingest of the unchanged corpus: {again.unchanged} unchanged, {again.chunks_embedded} embedded, {again.seconds:.1f} s")
 
+        if profiler:
+            _print_profile(profiler, args.profile)
         print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         _check_eval_sources(database, args.collection)
         _vector_hit_at_5(database, embedder, args.collection)
@@ -76,9 +85,23 @@ def main() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _progress(done: int, total: int, source: str) -> None:
-    if done % 50 == 0 or done == total:
-        print(f"  {done}/{total} files", file=sys.stderr, flush=True)
+def _call(function, *args, **kwargs):
+    return function(*args, **kwargs)
+
+
+def _print_profile(profiler: cProfile.Profile, path: Path) -> None:
+    profiler.dump_stats(str(path))
+    stats = pstats.Stats(str(path))
+    print(f"profile of the first ingest written to {path}; by own time:")
+    stats.sort_stats("tottime").print_stats(12)
+    print("by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(25)
+
+
+def _progress_every(seconds: float):
+    from ingestion.progress import every
+
+    return every(seconds, lambda progress: print(f"  {progress.describe()}", file=sys.stderr, flush=True))
 
 
 def _eval_questions() -> list[dict]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import text
 
 from bot.db.engine import Database
+from ingestion.progress import ProgressSnapshot
 
 
 @dataclass
@@ -80,9 +81,13 @@ def list_jobs(database: Database, limit: int = 20) -> list[JobRow]:
 def _job_row(run_id, job_id, job_status, attempts, state, collection, locations, started, summary, error) -> JobRow:
     job = f"#{job_id} {job_status or 'gone'}" + (f" (attempts {attempts})" if attempts and attempts > 1 else "") if job_id else "in-process"
     result = ""
-    if summary:
+    if summary and "progress" in summary:  # still running: its latest progress, written about once a second
+        result = ProgressSnapshot.from_json(summary["progress"]).describe()
+    elif summary:
         result = (
             f"+{summary.get('added', 0)} ~{summary.get('updated', 0)} ={summary.get('unchanged', 0)} "
             f"-{summary.get('removed', 0)} skipped {len(summary.get('skipped', []))}, {summary.get('chunks_embedded', 0)} embedded"
         )
+        if "chunks_per_second" in summary:  # runs recorded before the rates were kept lack them
+            result += f" ({summary['chunks_per_second']:.1f} chunks/s, {summary['pages_per_second']:.1f} pages/s)"
     return JobRow(run_id, job, state, collection, list(locations), started, result, error)

@@ -24,9 +24,10 @@ from ingestion.chunking import Chunk, Chunker, ChunkingOptions, counted_text
 from bot.index.collections import ensure_collection
 from ingestion.discovery import Candidate, Discovery, Unusable, check_locations, is_source
 from ingestion.fetching import FetchPolicy
+from ingestion.progress import ProgressReporter, ProgressTracker, ProgressWatcher, every
 from ingestion.reading import read_bytes
 from ingestion import sources
-from ingestion.runs import fail_run, finish_run, mark, start_run, RUNNING
+from ingestion.runs import fail_run, finish_run, mark, record_progress, start_run, RUNNING
 from bot.index.store import StoredDocument, remove_documents, restrict, stored_documents, swap_document
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_url
@@ -39,7 +40,8 @@ PIPELINE_VERSION = "3"  # 2: XHTML read, definitions kept whole; 3: code cut bet
 CHUNK_TOKENS = 200  # well inside all-MiniLM-L6-v2's 256 word pieces, heading path included
 OVERLAP_TOKENS = 32
 
-Progress = Callable[[int, int, str], None]  # (files done, files in all, source just done)
+RUN_PROGRESS_EVERY_SECONDS = 1.0  # how often a run's progress is written to its row, for `docbot jobs`
+EMBED_SLICE = 64  # chunks embedded between two progress reports (in length order: slices pad no more)
 
 
 def ingest(
@@ -47,9 +49,9 @@ def ingest(
     settings: Settings,
     locations: list[str],
     collection: str = "default",
-    progress: Progress | None = None,
+    progress: ProgressWatcher | None = None,
 ) -> IngestSummary:
-    """Ingests folders, files and URLs into `collection`; records the run in `ingest_runs`."""
+    """Ingests folders, files and URLs into `collection`; records the run, and its progress, in `ingest_runs`."""
     check_locations(locations)
     run_id = start_run(database, collection, locations)
     return run_ingest(database, settings, locations, collection, run_id, progress)
@@ -77,11 +79,16 @@ def run_ingest(
     locations: list[str],
     collection: str,
     run_id: int,
-    progress: Progress | None = None,
+    progress: ProgressWatcher | None = None,
 ) -> IngestSummary:
+    recorder = every(RUN_PROGRESS_EVERY_SECONDS, lambda snapshot: record_progress(database, run_id, snapshot))
+    tracker = ProgressTracker([recorder, *([progress] if progress else [])])
+
     def work() -> IngestSummary:
         check_locations(locations)
-        return Ingestor(database, settings, collection, progress).run(locations)
+        summary = Ingestor(database, settings, collection, tracker).run(locations)
+        tracker.finish()
+        return summary
 
     return _recorded(database, run_id, collection, work)
 
@@ -101,9 +108,11 @@ def _recorded(database: Database, run_id: int, collection: str, work: Callable[[
         raise
     finish_run(database, run_id, summary)
     logger.info(
-        "ingest done run=%s collection=%s files=%d added=%d updated=%d unchanged=%d removed=%d skipped=%d embedded=%d seconds=%.1f",
+        "ingest done run=%s collection=%s files=%d added=%d updated=%d unchanged=%d removed=%d skipped=%d embedded=%d "
+        "seconds=%.1f chunks_per_s=%.1f pages_per_s=%.2f",
         run_id, collection, summary.files_seen, summary.added, summary.updated, summary.unchanged,
         summary.removed, len(summary.skipped), summary.chunks_embedded, summary.seconds,
+        summary.chunks_per_second, summary.pages_per_second,
     )
     return summary
 
@@ -120,10 +129,12 @@ class _Prepared:
 
 
 class Ingestor:
-    def __init__(self, database: Database, settings: Settings, collection: str, progress: Progress | None = None) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, collection: str, progress: ProgressReporter | None = None
+    ) -> None:
         self.database = database
         self.settings = settings
-        self.progress = progress
+        self.progress = progress or ProgressTracker([])
         self.embedder = load_embedder(settings)
         with database.session() as session:
             self.collection_id = ensure_collection(session, collection, self.embedder).id
@@ -139,33 +150,33 @@ class Ingestor:
         """Ingests every location; LocationUnreadable at the end (after the others are done) if one couldn't be read."""
         started = time.monotonic()
         discoveries = [sources.discover(location, self.settings, self.fetch_policy, self._stored_at) for location in locations]
-        # A crawl finds its pages as it goes: until it is done, the total is what is known so far.
-        total = sum(len(d.candidates) + len(d.unusable) for d in discoveries if isinstance(d.candidates, list))
-        done = 0
+        # A crawl finds its pages as it goes (its candidates are no list): those are counted found as they come.
+        self.progress.found(sum(len(d.candidates) + len(d.unusable) for d in discoveries if isinstance(d.candidates, list)))
         taken: set[tuple[str, str]] = set()
         failures: list[str] = []
         for discovery in discoveries:
             if discovery.error:
-                failures.append(f"{discovery.location}: {discovery.error}; nothing of it was removed")
+                self._fail(failures, f"{discovery.location}: {discovery.error}; nothing of it was removed")
                 continue
             present: set[str] = set()
             kept_under: set[str] = set()
+            counted_up_front = isinstance(discovery.candidates, list)
 
             def take_unusable(unusable: Unusable) -> None:
-                nonlocal done
-                done += 1
+                if not counted_up_front:
+                    self.progress.found(1)
                 self.summary.files_seen += 1
                 self._skip(unusable.source, unusable.reason)
                 if unusable.keeps_stored:  # unreadable now is not gone: its stored version, and all under it, stay
                     present.add(unusable.source)
                     kept_under.add(unusable.source)
-                self._report(done, max(total, done), unusable.source)
 
             known = len(discovery.unusable)
             for unusable in discovery.unusable[:known]:
                 take_unusable(unusable)
             for candidate in discovery.candidates:
-                done += 1
+                if not counted_up_front:
+                    self.progress.found(1)
                 self.summary.files_seen += 1
                 if (candidate.location, candidate.source) in taken:
                     self._skip(candidate.source, "given twice in this run")
@@ -173,16 +184,15 @@ class Ingestor:
                     taken.add((candidate.location, candidate.source))
                     present.add(candidate.source)
                     self._prepare(candidate)
-                self._report(done, max(total, done), candidate.source)
             for unusable in discovery.unusable[known:]:  # found on the way (a crawl's)
                 take_unusable(unusable)
             self._flush()
             if discovery.error:  # a crawl that failed on the way: what it read is kept, nothing is removed
-                failures.append(f"{discovery.location}: {discovery.error}; nothing of it was removed")
+                self._fail(failures, f"{discovery.location}: {discovery.error}; nothing of it was removed")
                 continue
             failure = self._remove_missing(discovery, present, kept_under)
             if failure:
-                failures.append(failure)
+                self._fail(failures, failure)
         self._calibrate()
         self.summary.seconds = round(time.monotonic() - started, 3)
         if failures:
@@ -244,6 +254,7 @@ class Ingestor:
         stored = self.stored.get((candidate.location, candidate.source))
         if stored and stored.content_hash == content_hash:
             self.summary.unchanged += 1
+            self.progress.read(candidate.source, 0)
             return
         # Without its credentials: that is what the loader (links), the document's url and citations see.
         url = candidate.link or (redact_url(candidate.url) if candidate.url else None)
@@ -266,6 +277,7 @@ class Ingestor:
             self._skip(candidate.source, "no text found")
             return
         self.summary.notes += [(candidate.source, note) for note in document.notes]
+        self.progress.read(candidate.source, len(chunks))
         hashes = [hashlib.sha256(chunk.embedding_text.encode()).hexdigest() for chunk in chunks]
         self.pending.append(_Prepared(candidate, document.title, document.url, content_hash, chunks, hashes, shown_only_in))
         # Chunks gather across documents before embedding: length-sorted batches pad less; memory stays bounded.
@@ -309,11 +321,15 @@ class Ingestor:
         for content_hash, chunk in chunks:
             if content_hash not in vectors:
                 missing.setdefault(content_hash, chunk.embedding_text)
-        if missing:
-            by_length = sorted(missing, key=lambda content_hash: len(missing[content_hash]))  # less padding per batch
-            embedded = self.embedder.embed_documents([missing[content_hash] for content_hash in by_length])
-            vectors.update(zip(by_length, np.asarray(embedded, dtype=np.float32)))
-            self.summary.chunks_embedded += len(missing)
+        by_length = sorted(missing, key=lambda content_hash: len(missing[content_hash]))  # less padding per batch
+        for start in range(0, len(by_length), EMBED_SLICE):
+            hashes = by_length[start:start + EMBED_SLICE]
+            embedded = self.embedder.embed_documents([missing[content_hash] for content_hash in hashes])
+            vectors.update(zip(hashes, np.asarray(embedded, dtype=np.float32)))
+            self.summary.chunks_embedded += len(hashes)
+            self.progress.embedded(len(hashes))
+        if len(chunks) > len(missing):
+            self.progress.embedded(len(chunks) - len(missing))  # stored vectors, and texts twice in this batch
         return vectors
 
     def _remove_missing(self, discovery: Discovery, present: set[str], kept_under: set[str]) -> str | None:
@@ -335,10 +351,11 @@ class Ingestor:
     def _skip(self, source: str, reason: str) -> None:
         logger.info("skipped source=%s reason=%s", source, reason)
         self.summary.skipped.append((source, reason))
+        self.progress.skipped(source, reason)
 
-    def _report(self, done: int, total: int, source: str) -> None:
-        if self.progress:
-            self.progress(done, total, source)
+    def _fail(self, failures: list[str], failure: str) -> None:
+        failures.append(failure)
+        self.progress.error(failure)
 
 
 def _under_any(source: str, folders: set[str]) -> bool:

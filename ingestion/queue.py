@@ -18,6 +18,7 @@ from bot.db.engine import Database, connect, psycopg_url
 from bot.settings import Settings
 from ingestion import runs, schedule
 from ingestion.pipeline import run_ingest
+from ingestion.progress import ProgressSnapshot, ProgressWatcher, every
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ QUEUE = "ingest"
 INGEST_TASK = "docbot.ingest"
 MAINTENANCE_TASK = "docbot.maintenance"
 STALLED_AFTER_SECONDS = 60.0  # a worker silent this long (it beats every 10 s) is taken for dead
+PROGRESS_LOG_EVERY_SECONDS = 5.0  # a running job's progress line in the worker's log
 
 
 @dataclass
@@ -61,7 +63,7 @@ def make_app(
             run_id = runs.start_run(context.database, collection, locations)
         runs.mark(context.database, run_id, runs.RUNNING, job_id=job_id)
         logger.info("ingest job started job=%s run=%s collection=%s", job_id, run_id, collection)
-        summary = run_ingest(context.database, context.settings, locations, collection, run_id)
+        summary = run_ingest(context.database, context.settings, locations, collection, run_id, progress=_progress_log(job_id, run_id))
         return {"run_id": run_id, "chunks_embedded": summary.chunks_embedded}
 
     @app.periodic(cron="* * * * *", periodic_id="maintenance")
@@ -75,6 +77,21 @@ def make_app(
         register(app, context, QUEUE)
     app.docbot_context = context  # type: ignore[attr-defined]
     return app
+
+
+def _progress_log(job_id: int, run_id: int) -> ProgressWatcher:
+    """Logs a job's counts and rates every few seconds: no sources, which may be URLs, and no text."""
+
+    def log(progress: ProgressSnapshot) -> None:
+        eta = progress.eta_seconds
+        logger.info(
+            "ingest progress job=%s run=%s found=%d read=%d embedded=%d chunks_per_s=%.1f pages_per_s=%.2f eta_s=%s "
+            "skipped=%d errors=%d done=%s",
+            job_id, run_id, progress.found, progress.read, progress.embedded, progress.chunks_per_second,
+            progress.pages_per_second, "?" if eta is None else f"{eta:.0f}", progress.skipped, progress.errors, progress.done,
+        )
+
+    return every(PROGRESS_LOG_EVERY_SECONDS, log)
 
 
 async def reclaim_stalled_jobs(app: procrastinate.App, stalled_after: float) -> int:

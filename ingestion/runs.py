@@ -6,6 +6,7 @@ from sqlalchemy import func, update
 
 from bot.db.engine import Database
 from bot.db.models import IngestRun
+from ingestion.progress import ProgressSnapshot
 from ingestion.summary import IngestSummary
 from bot.url_redaction import redact_location
 
@@ -27,6 +28,14 @@ def mark(database: Database, run_id: int, state: str, **values: Any) -> None:
         if state in (DONE, FAILED):
             values.setdefault("finished_at", func.now())
         session.execute(update(IngestRun).where(IngestRun.id == run_id).values(state=state, **values))
+
+
+def record_progress(database: Database, run_id: int, progress: ProgressSnapshot) -> None:
+    """Keeps a running run's progress in its summary, where `docbot jobs` reads it (the final summary replaces it)."""
+    with database.session() as session:
+        session.execute(
+            update(IngestRun).where(IngestRun.id == run_id, IngestRun.state == RUNNING).values(summary={"progress": progress.to_json()})
+        )
 
 
 def finish_run(database: Database, run_id: int, summary: IngestSummary) -> None:

@@ -38,6 +38,16 @@ class IngestSummary:
         return self.added + self.updated + self.unchanged
 
     @property
+    def pages_per_second(self) -> float:
+        """Pages or files gone through (read, unchanged or skipped) per second: a crawl's pace."""
+        return self.files_seen / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def chunks_per_second(self) -> float:
+        """Chunks embedded per second: the model's pace."""
+        return self.chunks_embedded / self.seconds if self.seconds > 0 else 0.0
+
+    @property
     def failed(self) -> bool:
         """Files were skipped and none ingested: the run did nothing it was asked to."""
         return bool(self.skipped) and self.ingested == 0
@@ -57,6 +67,8 @@ class IngestSummary:
         data = asdict(self)
         data["skipped"] = [{"source": s, "reason": r} for s, r in self.skipped]
         data["notes"] = [{"source": s, "note": n} for s, n in self.notes]
+        data["pages_per_second"] = round(self.pages_per_second, 2)
+        data["chunks_per_second"] = round(self.chunks_per_second, 2)
         return data
 
     @classmethod

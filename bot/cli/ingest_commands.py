@@ -1,12 +1,13 @@
 """`docbot ingest`, `sources [remove]`, `collections [remove]`, `jobs` and `worker`: getting docs in, and seeing them."""
 
+import json
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.cli.context import cli_context
+from bot.cli.ingest_progress import progress_line
 from bot.cli.ingest_summary import check_outcome, print_summary
 from bot.cli.tables import print_table
 from bot.embeddings import load_embedder
@@ -41,6 +42,7 @@ def ingest(
     enqueue: bool = typer.Option(False, "--enqueue", help="Put the work on the queue for `docbot worker` instead of running it here"),
     every: str | None = typer.Option(None, "--every", help="Also re-sync these locations this often (e.g. 30m, 1h, 1d), run by `docbot worker`"),
     verbose: bool = typer.Option(False, "--verbose", help="List every skipped file, not a few per reason"),
+    as_json: bool = typer.Option(False, "--json", help="No progress line; print the summary as one JSON object"),
     follow_links: bool = typer.Option(
         False, "--follow-links",
         help="Also read symlinks that point outside the folder (never /proc, /sys, /dev); INGEST_FOLLOW_LINKS=true does too",
@@ -76,18 +78,21 @@ def ingest(
         console.print(f"Queued job {job_id} (run {run_id}) for collection {collection!r}; `docbot worker` runs it, `docbot jobs` shows it.")
         return
     try:
-        with _progress() as progress:
-            task = progress.add_task("Ingesting", total=None)
-            summary = pipeline.ingest(
-                database, settings, locations, collection,
-                progress=lambda done, total, source: progress.update(task, completed=done, total=total, description=source[-50:]),
-            )
+        with progress_line(console, wanted=not as_json) as show:
+            summary = pipeline.ingest(database, settings, locations, collection, progress=show)
     except LocationUnreadable as error:
         if isinstance(error.summary, IngestSummary):
-            print_summary(console, error.summary, collection, verbose=verbose)
+            _print_result(error.summary, collection, verbose, as_json, str(error))
         raise  # `docbot` prints it and exits 1: a location that couldn't be read is not a finished sync
-    print_summary(console, summary, collection, verbose=verbose)
+    _print_result(summary, collection, verbose, as_json)
     check_outcome(summary, errors)
+
+
+def _print_result(summary: IngestSummary, collection: str, verbose: bool, as_json: bool, error: str | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps({"collection": collection, **summary.to_json(), "error": error}))
+    else:
+        print_summary(console, summary, collection, verbose=verbose)
 
 
 def _parse_every(every: str | None) -> int | None:
@@ -103,13 +108,6 @@ def _register_syncs(settings, database, collection: str, locations: list[str], e
     for location in locations:
         register(database, collection_id, location, every_seconds)
     console.print(f"Re-sync every {every_seconds} s registered for {len(locations)} location(s); `docbot worker` runs it.")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
-    )
 
 
 @sources_app.callback(invoke_without_command=True)

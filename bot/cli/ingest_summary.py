@@ -13,7 +13,8 @@ def print_summary(console: Console, summary: IngestSummary, collection: str, *, 
     console.print(
         f"Collection {collection!r}: {summary.files_seen} files seen, {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.removed} removed, {len(summary.skipped)} skipped; "
-        f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f} s.",
+        f"{summary.chunks_embedded} chunks embedded in {summary.seconds:.1f} s "
+        f"({summary.chunks_per_second:.1f} chunks/s, {summary.pages_per_second:.1f} pages/s).",
         highlight=False,
     )
     _print_groups(console, f"Skipped {_files(len(summary.skipped))}:", summary.skip_groups(), verbose)
