@@ -1,11 +1,11 @@
 """Reserved for answering (issue 19): the revision chain is fixed before that work lands, so its branches merge cleanly.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 """
 
 revision = "0012"
-down_revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
