@@ -23,6 +23,7 @@ from bot.answering.compose import from_evidence, from_model
 from bot.answering.evidence import gather
 from bot.answering.llm import LLM, load_llm
 from bot.answering.llm.local import LocalChatModel
+from bot.answering.prompt import format_sources
 from bot.answering.relevance import Judged, judge
 from bot.answering.retrieve import RETRIEVE_CHUNKS, Retrieved, retrieve, search
 from bot.index.search import Hit, Mode
@@ -36,6 +37,7 @@ from bot.settings import AnswerWriter, LLMBackend, Settings
 logger = logging.getLogger(__name__)
 
 EVIDENCE_SOURCES = 3  # documents a reply built from the evidence draws on
+REMOTE_SOURCES = 4  # documents a remote writing model is given (llm/__init__.py's sources_in_prompt for remote backends)
 WRITING_MODEL_PARAMETERS = 1_000_000_000  # a local model this large writes its own answers (under the check)
 
 
@@ -91,6 +93,18 @@ class AnswerService:
 
     def judge(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = ()) -> Judged:
         return judge(self.retrieve(question, collections=collections, history=history))
+
+    def model_context(self, judged: Judged) -> str:
+        """The source text a writing model is given for this question (fenced and cut as in its prompt).
+
+        The configured writer's number of sources, or a remote model's when the evidence writes: the ceiling
+        of what a capable model could answer from. Measured also where relevance abstained ("" without hits).
+        """
+        if not judged.hits:
+            return ""
+        writer = self.writer
+        evidence = gather(judged, QueryMemo(self.embedder), writer.sources_in_prompt if writer else REMOTE_SOURCES)
+        return format_sources(evidence.sources)
 
     def answer(
         self,
