@@ -2,13 +2,16 @@
 
 A unit's score is its cosine similarity to the question (the unit embedded with its heading, term or
 lead-in) plus the share of the question's terms it contains, each term weighted by how rare it is among
-the candidate units (a term every unit has says nothing about which one answers).
+the candidate units (a term every unit has says nothing about which one answers), plus whether it states
+the kind of thing the question asks for (answer_kind.py: a number for "how many", a time for "when", a
+code span for "which command"): of the units on the topic, the one that answers leads.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.answering.answer_kind import answers_kind, asked
 from bot.answering.relevance import Judged
 from bot.index.search import Hit
 from bot.index.terms import content_terms, stems
@@ -16,6 +19,7 @@ from bot.answering.units import Unit, split_units
 from bot.embeddings import Embedder
 
 TERM_WEIGHT = 0.5  # a unit with all of the question's terms gains as much as half the full similarity scale
+KIND_WEIGHT = 0.1  # a unit stating what kind of thing is asked for gains a tenth of the similarity scale
 RANK_WEIGHT = 0.05  # ties go to the chunk retrieval ranked higher
 CONTEXT_SHARE = 0.5
 
@@ -112,11 +116,13 @@ def score_units(question: str, sources: Sequence[Source], embedder: Embedder, me
     context_stems = [stems(u.context) for u, _, _ in candidates]
     weights = term_weights(question, [own | context for own, context in zip(own_stems, context_stems)])
     total = sum(weights.values())
+    kinds = asked(question)
     scored = []
     for order, ((unit, source, chunk_rank), similarity, own, context) in enumerate(zip(candidates, similarities, own_stems, context_stems)):
         # A term the unit says itself counts fully; one only its heading or term has, half.
         shared = sum(w * (1.0 if t in own else CONTEXT_SHARE if t in context else 0.0) for t, w in weights.items()) / total if total else 0.0
-        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + RANK_WEIGHT / chunk_rank, order))
+        kind = KIND_WEIGHT * answers_kind(unit, kinds)
+        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + kind + RANK_WEIGHT / chunk_rank, order))
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
 

@@ -7,6 +7,7 @@ that the documents are about something else. The calibration of the collection h
 chunk comes along (calibration.py).
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -98,7 +99,7 @@ def search(database: Database, embedder: Embedder, query: str, collections: Sequ
     if mode != "hybrid":
         return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode), limit)
     infos = resolve_collections(database, collections)
-    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query))
+    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query), query)
     return _hybrid(database, embedder, query, collections, words, limit)
 
 
@@ -106,7 +107,7 @@ def _hybrid(database: Database, embedder: Embedder, query: str, collections: Seq
     keywords = " ".join(distinctive_terms(words, keyword_terms(query)))
     vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
     keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword", words=words)
-    return _varied(by_document(fuse(vector, keyword)), limit)
+    return _varied(by_document(fuse(vector, keyword, named_in_heading(words, [*vector, *keyword]))), limit)
 
 
 def by_document(ranked: Sequence[Hit]) -> list[Hit]:
@@ -122,15 +123,34 @@ def by_document(ranked: Sequence[Hit]) -> list[Hit]:
     return sorted(ranked, key=lambda h: (-weight[h.document_id], -h.score, h.chunk_id))
 
 
-def fuse(vector: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
-    """Reciprocal rank fusion of the two lists; each hit carries its rank in both and the vector search's best similarity."""
+def named_in_heading(words: vocabulary.WordCounts, hits: Sequence[Hit]) -> list[Hit]:
+    """The hits whose document title or heading names the question's words, best named first.
+
+    Each word counts by its rarity in the collection (a title naming "rollback" says more than one naming
+    "guide"): the page about the question's subject ranks above a page whose body merely shares its words.
+    """
+    total = max(words.total, 1)
+    weights = {form: math.log(1 + total / chunks) for w in words.question for form, chunks in zip(w.forms, (w.chunks, *w.expansion_chunks)) if chunks}
+    named = {}
+    for hit in hits:
+        weight = sum(weight for form, weight in weights.items() if form in hit.heading_lexemes)
+        if weight > 0:
+            named[hit.chunk_id] = (weight, hit)
+    return [hit for _, hit in sorted(named.values(), key=lambda item: (-item[0], item[1].chunk_id))]
+
+
+def fuse(vector: Sequence[Hit], keyword: Sequence[Hit], named: Sequence[Hit] = ()) -> list[Hit]:
+    """Reciprocal rank fusion of the lists (the vector search's, the full-text search's, and the chunks whose
+    title or heading names the question's words); each hit carries its rank in the two searches and the
+    vector search's best similarity."""
     best = next((h.best_similarity for h in vector if h.best_similarity is not None), None)
     vector_rank = {h.chunk_id: rank for rank, h in enumerate(vector, start=1)}
     keyword_rank = {h.chunk_id: rank for rank, h in enumerate(keyword, start=1)}
+    named_rank = {h.chunk_id: rank for rank, h in enumerate(named, start=1)}
     hits = {h.chunk_id: h for h in [*keyword, *vector]}
 
     def score(chunk_id: int) -> float:
-        return sum(1.0 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, keyword_rank) if chunk_id in ranks)
+        return sum(1.0 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, keyword_rank, named_rank) if chunk_id in ranks)
 
     return sorted(
         (replace(h, score=score(i), vector_rank=vector_rank.get(i), keyword_rank=keyword_rank.get(i), best_similarity=best) for i, h in hits.items()),
