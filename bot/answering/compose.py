@@ -81,7 +81,7 @@ def choose_units(units: list[Scored]) -> list[Scored]:
 
 def from_model(evidence: Evidence, llm: LLM) -> Iterator[Sentence]:
     standalone = evidence.judged.retrieved.standalone
-    inputs = {"sources": format_sources(evidence.sources), "question": prompt_question(standalone.question, standalone.context)}
+    inputs = {"sources": format_sources(evidence.sources, evidence), "question": prompt_question(standalone.question, standalone.context)}
     pieces = stream_pieces(llm, prompt_for(llm.chat), inputs)
     for text in sentences_of(pieces):
         yield cited(text, evidence.sources)

@@ -51,6 +51,7 @@ class Scored:
     source: Source
     score: float
     order: int  # reading order: by source number, then chunk, then place in the chunk
+    chunk_id: int = 0  # the chunk it was cut from
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ class Evidence:
     @property
     def question(self) -> str:
         return self.judged.retrieved.standalone.question
+
+    def sections(self, source: Source) -> list[Hit]:
+        """The source's chunks, those holding its best-scoring units first (then the rest as retrieved)."""
+        best: dict[int, float] = {}
+        for scored in self.units:
+            if scored.source is source:
+                best.setdefault(scored.chunk_id, scored.score)  # units are best first
+        place = {hit.chunk_id: i for i, hit in enumerate(source.hits)}
+        return sorted(source.hits, key=lambda h: (h.chunk_id not in best, -best.get(h.chunk_id, 0.0), place[h.chunk_id]))
 
     @property
     def text(self) -> str:
@@ -96,7 +106,7 @@ def number_sources(hits: Sequence[Hit], limit: int) -> list[Source]:
 
 def score_units(question: str, sources: Sequence[Source], embedder: Embedder, meaning: str = "") -> list[Scored]:
     """Every unit of the sources, best first: by the question's terms, and by similarity to `meaning` (default: the question)."""
-    candidates: list[tuple[Unit, Source, int]] = []
+    candidates: list[tuple[Unit, Source, Hit, int]] = []
     seen: set[str] = set()
     rank = 0
     for source in sources:
@@ -105,24 +115,24 @@ def score_units(question: str, sources: Sequence[Source], embedder: Embedder, me
             for unit in split_units(hit.text, hit.heading):
                 if unit.text not in seen and not _cut_at_chunk_start(unit, hit.text):  # overlapping chunks repeat their edges
                     seen.add(unit.text)
-                    candidates.append((unit, source, rank))
+                    candidates.append((unit, source, hit, rank))
     # A sentence cut by a chunk's edge is dropped where the neighbouring chunk has it whole.
     candidates = [c for c in candidates if not any(c[0].text in other[0].text and c[0].text != other[0].text for other in candidates)]
     if not candidates:
         return []
-    vectors = embedder.embed_documents([f"{u.context}\n{u.text}" if u.context else u.text for u, _, _ in candidates])
+    vectors = embedder.embed_documents([f"{u.context}\n{u.text}" if u.context else u.text for u, _, _, _ in candidates])
     similarities = vectors @ embedder.embed_query(meaning or question)
-    own_stems = [stems(u.text) for u, _, _ in candidates]
-    context_stems = [stems(u.context) for u, _, _ in candidates]
+    own_stems = [stems(u.text) for u, _, _, _ in candidates]
+    context_stems = [stems(u.context) for u, _, _, _ in candidates]
     weights = term_weights(question, [own | context for own, context in zip(own_stems, context_stems)])
     total = sum(weights.values())
     kinds = asked(question)
     scored = []
-    for order, ((unit, source, chunk_rank), similarity, own, context) in enumerate(zip(candidates, similarities, own_stems, context_stems)):
+    for order, ((unit, source, hit, chunk_rank), similarity, own, context) in enumerate(zip(candidates, similarities, own_stems, context_stems)):
         # A term the unit says itself counts fully; one only its heading or term has, half.
         shared = sum(w * (1.0 if t in own else CONTEXT_SHARE if t in context else 0.0) for t, w in weights.items()) / total if total else 0.0
         kind = KIND_WEIGHT * answers_kind(unit, kinds)
-        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + kind + RANK_WEIGHT / chunk_rank, order))
+        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + kind + RANK_WEIGHT / chunk_rank, order, hit.chunk_id))
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
 

@@ -104,7 +104,7 @@ class AnswerService:
             return ""
         writer = self.writer
         evidence = gather(judged, QueryMemo(self.embedder), writer.sources_in_prompt if writer else REMOTE_SOURCES)
-        return format_sources(evidence.sources)
+        return format_sources(evidence.sources, evidence)
 
     def answer(
         self,
