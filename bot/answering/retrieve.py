@@ -30,6 +30,7 @@ PER_DOCUMENT = 3  # chunks of one document among the results before other docume
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
 SECTION_DOCUMENTS = 3  # the first documents of the results, whose closest sections are read as well
 SECTION_CHUNKS = 6  # of each: a long page's answering section is often not among its chunks the hybrid search kept
+HEADING_SHARE = 0.5  # a title or heading naming this share of the question's word weight names its subject
 COMMON_SHARE = 0.2  # a word in more than this share of the chunks doesn't tell documents apart
 _MIN_NAME_CHARS = 3
 
@@ -124,18 +125,25 @@ def by_document(ranked: Sequence[Hit]) -> list[Hit]:
 
 
 def named_in_heading(words: vocabulary.WordCounts, hits: Sequence[Hit]) -> list[Hit]:
-    """The hits whose document title or heading names the question's words, best named first.
+    """The hits whose document title or heading names most of what the question asks about, best named first.
 
-    Each word counts by its rarity in the collection (a title naming "rollback" says more than one naming
-    "guide"): the page about the question's subject ranks above a page whose body merely shares its words.
+    Each of the question's words counts by its rarity in the collection (a title naming "rollback" says more
+    than one naming "guide"), and a heading must name at least half of the question's weight: the page about
+    the question's subject ranks above a page whose body merely shares its words, and a heading that shares
+    one word ("Roll back" for "unused leave roll over?") is no such page.
     """
     total = max(words.total, 1)
-    weights = {form: math.log(1 + total / chunks) for w in words.question for form, chunks in zip(w.forms, (w.chunks, *w.expansion_chunks)) if chunks}
+    asked = [
+        {form: math.log(1 + total / chunks) for form, chunks in zip(w.forms, (w.chunks, *w.expansion_chunks)) if chunks}
+        for w in words.question
+    ]
+    asked = [forms for forms in asked if forms]
+    whole = sum(max(forms.values()) for forms in asked)
     named = {}
     for hit in hits:
-        weight = sum(weight for form, weight in weights.items() if form in hit.heading_lexemes)
-        if weight > 0:
-            named[hit.chunk_id] = (weight, hit)
+        share = sum(max((weight for form, weight in forms.items() if form in hit.heading_lexemes), default=0.0) for forms in asked) / whole if whole else 0.0
+        if share >= HEADING_SHARE:
+            named[hit.chunk_id] = (share, hit)
     return [hit for _, hit in sorted(named.values(), key=lambda item: (-item[0], item[1].chunk_id))]
 
 

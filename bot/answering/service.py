@@ -124,11 +124,15 @@ class AnswerService:
         else:
             writer = self.writer
             evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
-            sentences = from_model(evidence, writer) if writer else from_evidence(evidence)
-            answer = delivery.deliver(verified(sentences, evidence), evidence, on_token, by_model=writer is not None)
+            if writer:
+                reply = from_model(evidence, writer)
+                # A model that says the sources don't answer makes the reply an abstention (a knowledge gap).
+                answer = delivery.deliver(verified(reply, evidence), evidence, on_token, by_model=True, declined=lambda: reply.declined)
+            else:
+                answer = delivery.deliver(verified(from_evidence(evidence), evidence), evidence, on_token)
         logger.info(
             "answered abstained=%s reason=%s replaced=%s sources=%d best_similarity=%.3f seconds=%.2f",
-            answer.abstained, judged.reason, answer.replaced_by_quotes, len(answer.citations),
+            answer.abstained, "the writing model declined" if answer.abstained and judged.relevant else judged.reason, answer.replaced_by_quotes, len(answer.citations),
             judged.retrieved.best_similarity, time.monotonic() - started,
         )
         return answer

@@ -30,7 +30,9 @@ logger = logging.getLogger(__name__)
 
 VERSION = 2  # bump when the probes or the method change: stored calibrations are then measured again
 SAMPLE_CHUNKS = 80  # pseudo-queries: enough for stable quartiles, a few seconds of work
-MIN_PSEUDO_QUERIES = 3  # fewer (a collection of one document, or of tables only) is no distribution: no calibration
+MIN_CHUNKS = 12  # a smaller collection has no in-domain distribution to speak of (a few pages on unrelated topics
+# score each other's sentences near zero): it has no calibration, and relevance reads the passages' words alone
+MIN_PSEUDO_QUERIES = MIN_CHUNKS // 2
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _MIN_SENTENCE, _MAX_SENTENCE = 40, 220
 
@@ -108,7 +110,7 @@ def ensure(database: Database, collection_id: int, embedder: Embedder) -> Calibr
 
 def calibrate(database: Database, collection_id: int, embedder: Embedder) -> Calibration | None:
     """Measures and stores the collection's calibration; None for one searched by full text only, or too small to
-    measure (fewer than `MIN_PSEUDO_QUERIES` sentences scored against another document)."""
+    measure (fewer than `MIN_CHUNKS` chunks, or `MIN_PSEUDO_QUERIES` sentences scored against another document)."""
     dim = int(embedder.dimension)
     with database.session() as session:
         model, stored_dim = session.execute(
@@ -123,7 +125,7 @@ def calibrate(database: Database, collection_id: int, embedder: Embedder) -> Cal
             {"id": collection_id, "n": SAMPLE_CHUNKS},
         ).all()
     pseudo = [(document, sentence) for document, body in rows if (sentence := pseudo_query(body))]
-    if not count or len(pseudo) < MIN_PSEUDO_QUERIES:
+    if (count or 0) < MIN_CHUNKS or len(pseudo) < MIN_PSEUDO_QUERIES:
         return None
     vectors = embedder.embed_documents([s for _, s in pseudo])
     in_domain = [s for (d, _), v in zip(pseudo, vectors) if (s := _closest(database, collection_id, dim, v, exclude_document=d)) is not None]
