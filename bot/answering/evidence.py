@@ -2,16 +2,19 @@
 
 A unit's score is its cosine similarity to the question (the unit embedded with its heading, term or
 lead-in) plus the share of the question's terms it contains, each term weighted by how rare it is among
-the candidate units (a term every unit has says nothing about which one answers), plus whether it states
-the kind of thing the question asks for (answer_kind.py: a number for "how many", a time for "when", a
-code span for "which command"): of the units on the topic, the one that answers leads.
+the candidate units (a term every unit has says nothing about which one answers).
+
+The lead is then chosen by what the question asks for (answer_kind.py: a number for "how many", a time
+for "when", a code span for "which command", a modal or negation for "can I"): of the units scoring
+within `LEAD_MARGIN` of the best, the first that states it leads. The sentence that explains a topic
+shares the question's words; the one that answers often doesn't ("It gives up after 3 attempts").
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.answer_kind import answers_kind, asked
+from bot.answering.answer_kind import Kind, answers_kind, asked
 from bot.answering.relevance import Judged
 from bot.index.search import Hit
 from bot.index.terms import content_terms, stems
@@ -19,7 +22,7 @@ from bot.answering.units import Unit, split_units
 from bot.embeddings import Embedder
 
 TERM_WEIGHT = 0.5  # a unit with all of the question's terms gains as much as half the full similarity scale
-KIND_WEIGHT = 0.1  # a unit stating what kind of thing is asked for gains a tenth of the similarity scale
+LEAD_MARGIN = 0.3  # as close to the best as compose.py's UNIT_MARGIN: a unit the reply would show anyway
 RANK_WEIGHT = 0.05  # ties go to the chunk retrieval ranked higher
 CONTEXT_SHARE = 0.5
 
@@ -126,14 +129,21 @@ def score_units(question: str, sources: Sequence[Source], embedder: Embedder, me
     context_stems = [stems(u.context) for u, _, _, _ in candidates]
     weights = term_weights(question, [own | context for own, context in zip(own_stems, context_stems)])
     total = sum(weights.values())
-    kinds = asked(question)
     scored = []
     for order, ((unit, source, hit, chunk_rank), similarity, own, context) in enumerate(zip(candidates, similarities, own_stems, context_stems)):
         # A term the unit says itself counts fully; one only its heading or term has, half.
         shared = sum(w * (1.0 if t in own else CONTEXT_SHARE if t in context else 0.0) for t, w in weights.items()) / total if total else 0.0
-        kind = KIND_WEIGHT * answers_kind(unit, kinds)
-        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + kind + RANK_WEIGHT / chunk_rank, order, hit.chunk_id))
-    return sorted(scored, key=lambda s: s.score, reverse=True)
+        scored.append(Scored(unit, source, float(similarity) + TERM_WEIGHT * shared + RANK_WEIGHT / chunk_rank, order, hit.chunk_id))
+    return answering_first(sorted(scored, key=lambda s: s.score, reverse=True), asked(question))
+
+
+def answering_first(ranked: list[Scored], kinds: frozenset[Kind]) -> list[Scored]:
+    """`ranked` with the unit that best states the asked kinds moved first, if it scores within `LEAD_MARGIN` of the best."""
+    if not kinds or not ranked:
+        return ranked
+    close = [s for s in ranked if s.score >= ranked[0].score - LEAD_MARGIN]
+    lead = max(close, key=lambda s: (answers_kind(s.unit, kinds), s.score))  # ties: the better score, so the best if it states it
+    return [lead, *(s for s in ranked if s is not lead)]
 
 
 def _cut_at_chunk_start(unit: Unit, chunk_text: str) -> bool:
