@@ -47,7 +47,9 @@ _TIME = re.compile(
 )
 _DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _PATH = re.compile(r"(?:^|[\s`(])(?:~|\.{0,2})?/[\w.-]+|\b[\w-]+/[\w./-]+|\b[\w-]+\.(?:md|txt|py|js|ts|json|ya?ml|toml|cfg|conf|ini|html|sh|env)\b|https?://")
-_YES_NO = re.compile(r"\b(?:yes|no|not|never|only|must|may|can|cannot|can't|allowed|required|always|need|needs)\b", re.IGNORECASE)
+_YES_NO = re.compile(  # an answer, or the condition it holds under
+    r"\b(?:yes|no|not|never|only|must|may|can|cannot|can't|allowed|required|always|need|needs|unless|except|until|after|before|without)\b", re.IGNORECASE
+)
 _IMPERATIVE = re.compile(
     r"^(?:\d+[.)]\s*)?(?:to \w+[^,.]*, )?(?:run|use|set|add|open|click|go|create|call|pass|install|request|ask|book|submit|claim|"
     r"type|enter|select|choose|enable|disable|configure|post|send|file|merge|push|check|write|start|stop|restart)\b",
