@@ -34,7 +34,7 @@ class Judged:
     retrieved: Retrieved
     relevant: bool
     reason: str  # for logs: why it was (not) judged relevant; never the question's text
-    floor: float  # a chunk at least this similar is relevant in its own right (the collection's own questions' lower quartile)
+    floor: float  # a chunk at least this similar is relevant in its own right (as close as the collection's own questions typically are)
 
     @property
     def hits(self) -> list[Hit]:
@@ -46,7 +46,7 @@ def judge(retrieved: Retrieved) -> Judged:
     calibration = retrieved.calibration
     if not hits:
         return Judged(retrieved, False, "nothing found", 1.0)
-    floor = calibration.in_domain.p25 if calibration else 0.0
+    floor = calibration.typical if calibration else 0.0
     best = retrieved.best_similarity
     vouched = calibration is not None and best >= calibration.typical
     if retrieved.unknown_names and calibration is not None and not vouched:

@@ -133,15 +133,12 @@ def named_in_heading(words: vocabulary.WordCounts, hits: Sequence[Hit]) -> list[
     one word ("Roll back" for "unused leave roll over?") is no such page.
     """
     total = max(words.total, 1)
-    asked = [
-        {form: math.log(1 + total / chunks) for form, chunks in zip(w.forms, (w.chunks, *w.expansion_chunks)) if chunks}
-        for w in words.question
-    ]
-    asked = [forms for forms in asked if forms]
-    whole = sum(max(forms.values()) for forms in asked)
+    # The words as asked only: a guessed expansion ("pw" → password) in a heading names a subject the asker didn't.
+    weights = {w.lexeme: math.log(1 + total / w.chunks) for w in words.question if w.chunks}
+    whole = sum(weights.values())
     named = {}
     for hit in hits:
-        share = sum(max((weight for form, weight in forms.items() if form in hit.heading_lexemes), default=0.0) for forms in asked) / whole if whole else 0.0
+        share = sum(weight for lexeme, weight in weights.items() if lexeme in hit.heading_lexemes) / whole if whole else 0.0
         if share >= HEADING_SHARE:
             named[hit.chunk_id] = (share, hit)
     return [hit for _, hit in sorted(named.values(), key=lambda item: (-item[0], item[1].chunk_id))]
