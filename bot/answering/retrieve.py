@@ -7,7 +7,6 @@ that the documents are about something else. The calibration of the collection h
 chunk comes along (calibration.py).
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -30,7 +29,6 @@ PER_DOCUMENT = 3  # chunks of one document among the results before other docume
 _WIDER = 4  # how many more chunks than asked for are fetched to choose the varied ones from
 SECTION_DOCUMENTS = 3  # the first documents of the results, whose closest sections are read as well
 SECTION_CHUNKS = 6  # of each: a long page's answering section is often not among its chunks the hybrid search kept
-HEADING_SHARE = 0.5  # a title or heading naming this share of the question's word weight names its subject
 COMMON_SHARE = 0.2  # a word in more than this share of the chunks doesn't tell documents apart
 _MIN_NAME_CHARS = 3
 
@@ -108,7 +106,7 @@ def _hybrid(database: Database, embedder: Embedder, query: str, collections: Seq
     keywords = " ".join(distinctive_terms(words, keyword_terms(query)))
     vector = hybrid_search(database, embedder, query, collections, limit=CANDIDATES, mode="vector")
     keyword = hybrid_search(database, embedder, keywords or query, collections, limit=CANDIDATES, mode="keyword", words=words)
-    return _varied(by_document(fuse(vector, keyword, named_in_heading(words, [*vector, *keyword]))), limit)
+    return _varied(by_document(fuse(vector, keyword)), limit)
 
 
 def by_document(ranked: Sequence[Hit]) -> list[Hit]:
@@ -124,38 +122,15 @@ def by_document(ranked: Sequence[Hit]) -> list[Hit]:
     return sorted(ranked, key=lambda h: (-weight[h.document_id], -h.score, h.chunk_id))
 
 
-def named_in_heading(words: vocabulary.WordCounts, hits: Sequence[Hit]) -> list[Hit]:
-    """The hits whose document title or heading names most of what the question asks about, best named first.
-
-    Each of the question's words counts by its rarity in the collection (a title naming "rollback" says more
-    than one naming "guide"), and a heading must name at least half of the question's weight: the page about
-    the question's subject ranks above a page whose body merely shares its words, and a heading that shares
-    one word ("Roll back" for "unused leave roll over?") is no such page.
-    """
-    total = max(words.total, 1)
-    # The words as asked only: a guessed expansion ("pw" → password) in a heading names a subject the asker didn't.
-    weights = {w.lexeme: math.log(1 + total / w.chunks) for w in words.question if w.chunks}
-    whole = sum(weights.values())
-    named = {}
-    for hit in hits:
-        share = sum(weight for lexeme, weight in weights.items() if lexeme in hit.heading_lexemes) / whole if whole else 0.0
-        if share >= HEADING_SHARE:
-            named[hit.chunk_id] = (share, hit)
-    return [hit for _, hit in sorted(named.values(), key=lambda item: (-item[0], item[1].chunk_id))]
-
-
-def fuse(vector: Sequence[Hit], keyword: Sequence[Hit], named: Sequence[Hit] = ()) -> list[Hit]:
-    """Reciprocal rank fusion of the lists (the vector search's, the full-text search's, and the chunks whose
-    title or heading names the question's words); each hit carries its rank in the two searches and the
-    vector search's best similarity."""
+def fuse(vector: Sequence[Hit], keyword: Sequence[Hit]) -> list[Hit]:
+    """Reciprocal rank fusion of the two lists; each hit carries its rank in both and the vector search's best similarity."""
     best = next((h.best_similarity for h in vector if h.best_similarity is not None), None)
     vector_rank = {h.chunk_id: rank for rank, h in enumerate(vector, start=1)}
     keyword_rank = {h.chunk_id: rank for rank, h in enumerate(keyword, start=1)}
-    named_rank = {h.chunk_id: rank for rank, h in enumerate(named, start=1)}
     hits = {h.chunk_id: h for h in [*keyword, *vector]}
 
     def score(chunk_id: int) -> float:
-        return sum(1.0 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, keyword_rank, named_rank) if chunk_id in ranks)
+        return sum(1.0 / (RRF_K + ranks[chunk_id]) for ranks in (vector_rank, keyword_rank) if chunk_id in ranks)
 
     return sorted(
         (replace(h, score=score(i), vector_rank=vector_rank.get(i), keyword_rank=keyword_rank.get(i), best_similarity=best) for i, h in hits.items()),

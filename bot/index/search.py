@@ -48,7 +48,6 @@ class Hit:
     vector_rank: int | None
     keyword_rank: int | None
     lexemes: frozenset[str] = frozenset()  # the full-text index's lexemes of its heading and text
-    heading_lexemes: frozenset[str] = frozenset()  # those of its document's title and its heading path alone
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,6 @@ best AS (
 SELECT c.id AS chunk_id, c.document_id, c.collection_id, d.source, d.title, d.url, c.heading_path AS heading, c.text,
        b.score, b.vector_rank, b.keyword_rank, (SELECT 1 - MIN(distance) FROM semantic) AS best_similarity,
        tsvector_to_array(c.tsv) AS lexemes,
-       tsvector_to_array(to_tsvector('english', COALESCE(d.title, '') || ' ' || c.heading_path)) AS heading_lexemes,
        -- computed for the `limit` rows only, and only for those the vector half did not measure already
        CASE WHEN b.distance IS NOT NULL THEN 1 - b.distance
             WHEN c.embedding_dim = {dim} THEN 1 - ({vector} <=> {query_vector}) END AS similarity
@@ -186,7 +184,6 @@ def _hit(row: Any, names: dict[int, str]) -> Hit:
         keyword_rank=row["keyword_rank"],
         best_similarity=None if row["best_similarity"] is None else float(row["best_similarity"]),
         lexemes=frozenset(row["lexemes"] or ()),
-        heading_lexemes=frozenset(row["heading_lexemes"] or ()),
     )
 
 
@@ -207,8 +204,7 @@ def closest_in_documents(database: Database, embedder: Embedder, query: str, doc
     query_vector = f"CAST(:embedding AS vector({dim}))"
     sql = f"""
 SELECT c.id AS chunk_id, c.document_id, c.collection_id, k.name AS collection, d.source, d.title, d.url,
-       c.heading_path AS heading, c.text, 1 - c.distance AS similarity, tsvector_to_array(c.tsv) AS lexemes,
-       tsvector_to_array(to_tsvector('english', COALESCE(d.title, '') || ' ' || c.heading_path)) AS heading_lexemes
+       c.heading_path AS heading, c.text, 1 - c.distance AS similarity, tsvector_to_array(c.tsv) AS lexemes
 FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS wanted(id, place)
 CROSS JOIN LATERAL (
     SELECT c.*, {vector} <=> {query_vector} AS distance FROM chunks c
@@ -227,7 +223,7 @@ ORDER BY wanted.place, c.distance
             chunk_id=row["chunk_id"], document_id=row["document_id"], collection=row["collection"], source=row["source"],
             title=row["title"] or "", url=row["url"], heading=row["heading"] or "", text=row["text"], score=0.0,
             similarity=float(row["similarity"]), best_similarity=None, vector_rank=None, keyword_rank=None,
-            lexemes=frozenset(row["lexemes"] or ()), heading_lexemes=frozenset(row["heading_lexemes"] or ()),
+            lexemes=frozenset(row["lexemes"] or ()),
         )
         for row in rows
     ]
