@@ -13,7 +13,10 @@ abbreviate ("ack" → "acknowledge", "pw" → "password"). The bot says the docu
    `next.config.js`) that appears in no chunk, and nothing is as close as a question drawn from the
    collection's own text typically is (`typical`, calibration.py). Askers name their own code too
    (`emailClient.send`): a close match overrules it.
-3. **The passages don't speak to it.** None of the best passages has any of the question's words in any
+3. **Its subject is unknown.** One of the question's two most meaning-bearing words (measured with the
+   embedding: leaving it out moves the question furthest, subject.py) is in no chunk in any form
+   ("borgbase", "vorta"), and the closest chunk is below `typical` (so only where a calibration exists).
+4. **The passages don't speak to it.** None of the best passages has any of the question's words in any
    form, and the embedding doesn't vouch for them either (the closest chunk is below `typical`): the
    search found only what is near in general, nothing that says what was asked about.
 
@@ -51,6 +54,8 @@ def judge(retrieved: Retrieved) -> Judged:
     vouched = calibration is not None and best >= calibration.typical
     if retrieved.unknown_names and calibration is not None and not vouched:
         return Judged(retrieved, False, f"{len(retrieved.unknown_names)} names unknown to the collection", floor)
+    if retrieved.unknown_subject and calibration is not None and not vouched:
+        return Judged(retrieved, False, "its subject is unknown to the collection", floor)
     if not vouched and not speaks_to(retrieved):
         return Judged(retrieved, False, "the best passages share no word with the question", floor)
     return Judged(retrieved, True, "relevant", floor)
