@@ -141,8 +141,15 @@ def answering_first(ranked: list[Scored], kinds: frozenset[Kind]) -> list[Scored
     """`ranked` with the unit that best states the asked kinds moved first, if it scores within `LEAD_MARGIN` of the best."""
     if not kinds or not ranked:
         return ranked
+    following = {(s.source.number, s.order): s for s in ranked if s.unit.follows}
+
+    def states(scored: Scored) -> float:
+        # compose.py shows the lead with the next sentence of its paragraph: that one may state it
+        after = following.get((scored.source.number, scored.order + 1))
+        return max(answers_kind(scored.unit, kinds), answers_kind(after.unit, kinds) if after else 0.0)
+
     close = [s for s in ranked if s.score >= ranked[0].score - LEAD_MARGIN]
-    lead = max(close, key=lambda s: (answers_kind(s.unit, kinds), s.score))  # ties: the better score, so the best if it states it
+    lead = max(close, key=lambda s: (states(s), s.score))  # ties: the better score, so the best if it states it
     return [lead, *(s for s in ranked if s is not lead)]
 
 

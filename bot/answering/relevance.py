@@ -13,10 +13,7 @@ abbreviate ("ack" → "acknowledge", "pw" → "password"). The bot says the docu
    `next.config.js`) that appears in no chunk, and nothing is as close as a question drawn from the
    collection's own text typically is (`typical`, calibration.py). Askers name their own code too
    (`emailClient.send`): a close match overrules it.
-3. **Its subject is unknown.** One of the question's two most meaning-bearing words (measured with the
-   embedding: leaving it out moves the question furthest, subject.py) is in no chunk in any form
-   ("borgbase", "vorta"), and the closest chunk is below `typical` (so only where a calibration exists).
-4. **The passages don't speak to it.** None of the best passages has any of the question's words in any
+3. **The passages don't speak to it.** None of the best passages has any of the question's words in any
    form, and the embedding doesn't vouch for them either (the closest chunk is below `typical`): the
    search found only what is near in general, nothing that says what was asked about.
 
@@ -37,7 +34,7 @@ class Judged:
     retrieved: Retrieved
     relevant: bool
     reason: str  # for logs: why it was (not) judged relevant; never the question's text
-    floor: float  # a chunk at least this similar is relevant in its own right (as close as the collection's own questions typically are)
+    floor: float  # a chunk at least this similar is relevant in its own right (as close as three in four of the collection's own questions get)
 
     @property
     def hits(self) -> list[Hit]:
@@ -49,13 +46,11 @@ def judge(retrieved: Retrieved) -> Judged:
     calibration = retrieved.calibration
     if not hits:
         return Judged(retrieved, False, "nothing found", 1.0)
-    floor = calibration.typical if calibration else 0.0
+    floor = calibration.in_domain.p25 if calibration else 0.0
     best = retrieved.best_similarity
     vouched = calibration is not None and best >= calibration.typical
     if retrieved.unknown_names and calibration is not None and not vouched:
         return Judged(retrieved, False, f"{len(retrieved.unknown_names)} names unknown to the collection", floor)
-    if retrieved.unknown_subject and calibration is not None and not vouched:
-        return Judged(retrieved, False, "its subject is unknown to the collection", floor)
     if not vouched and not speaks_to(retrieved):
         return Judged(retrieved, False, "the best passages share no word with the question", floor)
     return Judged(retrieved, True, "relevant", floor)

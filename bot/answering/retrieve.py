@@ -19,7 +19,6 @@ from bot.answering.identifiers import bare, identifiers
 from bot.index.keyword_query import RANKED_ROWS
 from bot.index.search import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
-from bot.answering.subject import unknown_subject
 from bot.index.terms import keyword_terms
 from bot.answering.types import Turn
 from bot.db.engine import Database
@@ -42,7 +41,6 @@ class Retrieved:
     unknown_names: tuple[str, ...]  # names in the question that no searched chunk contains
     # The searched question's lexemes as the full-text index reads it (a follow-up's include the earlier question's)
     words: tuple[vocabulary.QuestionWord, ...] = ()
-    unknown_subject: tuple[str, ...] = ()  # the question's most meaning-bearing words that no chunk has in any form (subject.py)
     sections: tuple[Hit, ...] = ()  # the first documents' chunks closest to the question as asked, document by document
 
     def chunks_of(self, document_id: int) -> list[Hit]:
@@ -82,7 +80,6 @@ def retrieve(
         calibration=_calibration(database, embedder, infos, hits),
         unknown_names=unknown_names(database, infos, question_names(standalone.question)),
         words=words.question,
-        unknown_subject=unknown_subject(standalone.question, words.question, embedder),
         # The question as asked (a follow-up with the question it follows): the thread found the documents,
         # a follow-up's own words say which part of them it wants.
         sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS)),

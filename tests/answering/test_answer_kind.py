@@ -27,16 +27,16 @@ def _source(title: str, text: str) -> Source:
 
 CASES = [
     ("default", "whats the default port of the dev server",
-     "The dev server reloads the page whenever you save a file in the project. The port defaults to 8080.",
+     "The dev server reloads the page whenever you save a file in the project.\n\nThe port defaults to 8080.",
      "The port defaults to 8080."),
     ("number", "how many retries before an upload fails?",
-     "Uploads are retried when the network drops. An upload fails after 3 retries.",
+     "Uploads are retried when the network drops.\n\nAn upload fails after 3 retries.",
      "An upload fails after 3 retries."),
     ("command", "which command clears the build cache?",
-     "The build cache keeps compiled layers so that repeated builds of the same project are fast. Clear it with `buildctl prune --all`.",
+     "The build cache keeps compiled layers so that repeated builds of the same project are fast.\n\nClear it with `buildctl prune --all`.",
      "Clear it with `buildctl prune --all`."),
     ("yes/no", "can i deploy on a saturday?",
-     "Deploys go out through the release calendar, which the platform team publishes every Monday. Deploys are never allowed on weekends.",
+     "Deploys go out through the release calendar, which the platform team publishes every Monday.\n\nDeploys are never allowed on weekends.",
      "Deploys are never allowed on weekends."),
 ]
 
