@@ -82,10 +82,12 @@ class Evidence:
         return "\n\n".join(f"{h.title}\n{h.heading}\n{h.text}" for s in self.sources for h in s.hits)
 
 
-def gather(judged: Judged, embedder: Embedder, limit: int) -> Evidence:
-    """The best `limit` documents (the first, then those relevant in their own right) and their scored units."""
+def gather(judged: Judged, embedder: Embedder, limit: int, *, for_model: bool = False) -> Evidence:
+    """The best `limit` documents and their scored units: for a reply built from the evidence, the first
+    and those relevant in their own right (a weak page's units would crowd the reply); for a writing
+    model, the first `limit` (it reads them all, and what it isn't given it can't answer from)."""
     hits = judged.retrieved.hits
-    floor = judged.floor
+    floor = 0.0 if for_model else judged.floor
     documents = {hits[0].document_id} | {h.document_id for h in hits if (h.similarity or 0.0) >= floor}
     sources = number_sources([h for h in hits if h.document_id in documents], limit)
     sources = [Source(s.number, tuple(judged.retrieved.chunks_of(s.first.document_id))) for s in sources]

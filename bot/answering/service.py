@@ -103,7 +103,7 @@ class AnswerService:
         if not judged.hits:
             return ""
         writer = self.writer
-        evidence = gather(judged, QueryMemo(self.embedder), writer.sources_in_prompt if writer else REMOTE_SOURCES)
+        evidence = gather(judged, QueryMemo(self.embedder), writer.sources_in_prompt if writer else REMOTE_SOURCES, for_model=True)
         return format_sources(evidence.sources, evidence)
 
     def answer(
@@ -123,7 +123,7 @@ class AnswerService:
             answer = delivery.abstain(judged, on_token)
         else:
             writer = self.writer
-            evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
+            evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES, for_model=writer is not None)
             if writer:
                 reply = from_model(evidence, writer)
                 # A model that says the sources don't answer makes the reply an abstention (a knowledge gap).
