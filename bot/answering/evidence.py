@@ -68,14 +68,13 @@ class Evidence:
         return self.judged.retrieved.standalone.question
 
     def sections(self, source: Source) -> list[Hit]:
-        """The source's chunks: the one retrieval ranked first, then those holding its best-scoring units,
-        then the rest as retrieved (the fused rank and the units' scores each find answers the other misses)."""
+        """The source's chunks, those holding its best-scoring units first (then the rest as retrieved)."""
         best: dict[int, float] = {}
         for scored in self.units:
             if scored.source is source:
                 best.setdefault(scored.chunk_id, scored.score)  # units are best first
         place = {hit.chunk_id: i for i, hit in enumerate(source.hits)}
-        return sorted(source.hits, key=lambda h: (place[h.chunk_id] > 0, h.chunk_id not in best, -best.get(h.chunk_id, 0.0), place[h.chunk_id]))
+        return sorted(source.hits, key=lambda h: (h.chunk_id not in best, -best.get(h.chunk_id, 0.0), place[h.chunk_id]))
 
     @property
     def text(self) -> str:
