@@ -11,6 +11,8 @@ with the configured models (DOCBOT_HOME / DATABASE_URL, LLM_BACKEND, EMBEDDING_B
 The table (Markdown, for docs/answering.md):
 - hit@5 and MRR: an expected document among the first 5 distinct documents retrieved, and 1/rank;
 - keyword recall: the share of a question's `answer_keywords` found in the answer text (answerable questions);
+- context keyword recall: the share found in the source text a writing model would be given (`docbot eval
+  --json`'s `context`): the ceiling of the model mode (abstentions included, so refusals don't hide it);
 - answerable abstained, unanswerable abstained;
 - invented identifiers: answers naming an identifier (code span, --flag, dotted, snake_case or CamelCase
   name) that appears nowhere in the collection's text;
@@ -119,7 +121,8 @@ def evaluate(database: Database, settings, name: str, cases: list[Case], *, answ
         say(f"{name} {number}/{len(cases)} {case.id}: rank {result.rank or '-'}, abstained {result.abstained}, "
             f"keywords {len(result.keywords_found)}/{len(case.answer_keywords)}")
         lines.append(json.dumps({**result.line(), "kind": case.kind, "rank": result.rank, "best_similarity": result.best_similarity,
-                                 "keywords_found": result.keywords_found, "answer_seconds": result.answer_seconds}, ensure_ascii=False))
+                                 "keywords_found": result.keywords_found, "context_keywords_found": result.context_keywords_found,
+                                 "answer_seconds": result.answer_seconds}, ensure_ascii=False))
     if details:
         target = details.with_name(f"{details.stem}.{name}{details.suffix or '.jsonl'}")
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -149,6 +152,11 @@ class CorpusText:
         return [name for name in identifiers(answer) if bare(name) not in self.text]
 
 
+def hit_at_1(results: list[Result]) -> float | None:
+    answerable = [r for r in results if r.case.answerable]
+    return round(sum(r.rank == 1 for r in answerable) / len(answerable), 3) if answerable else None
+
+
 def table(name: str, results: list[Result], corpus: CorpusText) -> str:
     summary = summarize(results, K)
     answered = [r for r in results if r.answer is not None and not r.abstained]
@@ -159,9 +167,11 @@ def table(name: str, results: list[Result], corpus: CorpusText) -> str:
     answerable = sum(r.case.answerable for r in results)
     rows = [
         ("questions", f"{len(results)} ({answerable} answerable)"),
+        ("hit@1", hit_at_1(results)),
         (f"hit@{K}", summary[f"hit@{K}"]),
         ("MRR", summary["mrr"]),
         ("keyword recall", summary["keyword_recall"]),
+        ("context keyword recall", summary["context_keyword_recall"]),
         ("answerable abstained", summary["answerable_abstained"]),
         ("unanswerable abstained", summary["unanswerable_abstained"]),
         ("answers with invented identifiers", f"{len(invented)}/{len(answered)}" if answered else "-"),

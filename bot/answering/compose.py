@@ -17,6 +17,7 @@ from bot.answering.evidence import Evidence, Scored, Source
 from bot.answering.llm import LLM
 from bot.answering.llm.streaming import stream_pieces
 from bot.answering.prompt import format_sources, prompt_for, prompt_question
+from bot.answering.declines import declines
 
 MAX_UNITS = 5  # the lead and up to four more
 MAX_CODE_UNITS = 1  # one line of code illustrates; more is a listing torn out of context
@@ -79,13 +80,36 @@ def choose_units(units: list[Scored]) -> list[Scored]:
     return [*chosen[:opening], *sorted(chosen[opening:], key=lambda s: s.order)]
 
 
-def from_model(evidence: Evidence, llm: LLM) -> Iterator[Sentence]:
-    standalone = evidence.judged.retrieved.standalone
-    inputs = {"sources": format_sources(evidence.sources), "question": prompt_question(standalone.question, standalone.context)}
-    pieces = stream_pieces(llm, prompt_for(llm.chat), inputs)
-    for text in sentences_of(pieces):
-        yield cited(text, evidence.sources)
-    yield from quoted(evidence.units[:MODEL_QUOTES])
+class ModelReply:
+    """A writing model's sentences as it streams them, then its best supporting units as quotes.
+
+    If every sentence the model wrote says the sources don't answer, it declined: no quotes follow (they
+    would answer what the model judged unanswered), and `declined` is set for the reply to be an abstention.
+    """
+
+    def __init__(self, evidence: Evidence, llm: LLM) -> None:
+        self.evidence = evidence
+        self.llm = llm
+        self.declined = False
+
+    def __iter__(self) -> Iterator[Sentence]:
+        evidence = self.evidence
+        standalone = evidence.judged.retrieved.standalone
+        inputs = {"sources": format_sources(evidence.sources, evidence), "question": prompt_question(standalone.question, standalone.context)}
+        written = declining = 0
+        for text in sentences_of(stream_pieces(self.llm, prompt_for(self.llm.chat), inputs)):
+            sentence = cited(text, evidence.sources)
+            written += 1
+            declining += declines(sentence.text)
+            yield sentence
+        if written and declining == written:
+            self.declined = True
+            return
+        yield from quoted(evidence.units[:MODEL_QUOTES])
+
+
+def from_model(evidence: Evidence, llm: LLM) -> ModelReply:
+    return ModelReply(evidence, llm)
 
 
 def sentences_of(pieces: Iterable[str]) -> Iterator[str]:

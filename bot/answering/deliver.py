@@ -8,7 +8,7 @@ as a list. After a model's sentences, the units follow under "From the sources:"
 the model's sentences passed, the units are the reply, as with the evidence writer.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.answering.compose import Sentence
 from bot.answering.evidence import Evidence, Source
@@ -27,8 +27,9 @@ CLOSEST_SOURCES = 3
 
 
 class Delivery:
-    def __init__(self, evidence: Evidence, on_token: TokenCallback | None, by_model: bool = False) -> None:
+    def __init__(self, evidence: Evidence, on_token: TokenCallback | None, by_model: bool = False, declined: Callable[[], bool] = lambda: False) -> None:
         self.evidence = evidence
+        self.declined = declined  # asked once the sentences are done: did the writing model decline?
         self.by_model = by_model
         self.on_token = on_token
         self.allowed_links = urls_in([s.text for s in evidence.sources] + [s.first.url for s in evidence.sources])
@@ -41,6 +42,8 @@ class Delivery:
     def run(self, sentences: Iterable[Sentence]) -> Answer:
         for sentence in sentences:
             self._show(sentence)
+        if not self.shown and self.declined():
+            return abstain(self.evidence.judged, self.on_token)
         if not self.shown:
             self._emit(NOTHING_VERIFIED_TEXT)
         return Answer(
@@ -98,8 +101,13 @@ def with_marks(text: str, numbers: list[int]) -> str:
     return f"{body} {marks}{end}"
 
 
-def deliver(sentences: Iterable[Sentence], evidence: Evidence, on_token: TokenCallback | None = None, *, by_model: bool = False) -> Answer:
-    return Delivery(evidence, on_token, by_model).run(sentences)
+def deliver(
+    sentences: Iterable[Sentence], evidence: Evidence, on_token: TokenCallback | None = None, *, by_model: bool = False,
+    declined: Callable[[], bool] = lambda: False,
+) -> Answer:
+    """`declined`: asked after the sentences: whether the writing model said the sources don't answer (then,
+    with nothing shown, the reply is an abstention)."""
+    return Delivery(evidence, on_token, by_model, declined).run(sentences)
 
 
 def abstain(judged: Judged, on_token: TokenCallback | None = None) -> Answer:

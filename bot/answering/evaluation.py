@@ -44,6 +44,8 @@ class Result:
     first_token_seconds: float | None = None
     answer_seconds: float | None = None
     keywords_found: list[str] = field(default_factory=list)
+    context: str | None = None  # the source text a writing model would be given (None: answers not run)
+    context_keywords_found: list[str] = field(default_factory=list)
 
     @property
     def rank(self) -> int | None:
@@ -51,7 +53,7 @@ class Result:
         return next((i for i, source in enumerate(self.retrieved, start=1) if source in self.case.sources), None)
 
     def line(self) -> dict[str, Any]:
-        return {"id": self.case.id, "retrieved": self.retrieved, "answer": self.answer, "abstained": self.abstained}
+        return {"id": self.case.id, "retrieved": self.retrieved, "answer": self.answer, "abstained": self.abstained, "context": self.context}
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -98,14 +100,21 @@ def run_case(service: AnswerService, case: Case, collections: Sequence[str], k: 
     result.answer_seconds = time.monotonic() - started
     result.first_token_seconds = first[0] - started if first else None
     result.answer, result.abstained, result.replaced_by_quotes = answer.text, answer.abstained, answer.replaced_by_quotes
-    result.keywords_found = [kw for kw in case.answer_keywords if kw.lower() in answer.text.lower()]
+    result.keywords_found = found_in(case.answer_keywords, answer.text)
+    result.context = service.model_context(judged)
+    result.context_keywords_found = found_in(case.answer_keywords, result.context)
     return result
+
+
+def found_in(keywords: Sequence[str], text: str) -> list[str]:
+    """The keywords `text` contains, case ignored."""
+    return [kw for kw in keywords if kw.lower() in text.lower()]
 
 
 def summarize(results: Sequence[Result], k: int) -> dict[str, Any]:
     answerable = [r for r in results if r.case.answerable]
     unanswerable = [r for r in results if not r.case.answerable]
-    answered = [r for r in answerable if r.answer is not None and r.case.answer_keywords]
+    answered = [r for r in answerable if r.answer is not None and r.case.answer_keywords]  # answers were run
     generated = [r for r in results if r.answer_seconds is not None and not r.abstained]
     return {
         "questions": len(results),
@@ -113,6 +122,7 @@ def summarize(results: Sequence[Result], k: int) -> dict[str, Any]:
         f"hit@{k}": _mean([1.0 if r.rank else 0.0 for r in answerable]),
         "mrr": _mean([1.0 / r.rank if r.rank else 0.0 for r in answerable]),
         "keyword_recall": _mean([len(r.keywords_found) / len(r.case.answer_keywords) for r in answered]) if answered else None,
+        "context_keyword_recall": _mean([len(r.context_keywords_found) / len(r.case.answer_keywords) for r in answered]) if answered else None,
         "abstention_accuracy": _mean([1.0 if r.abstained == (not r.case.answerable) else 0.0 for r in results]),
         "unanswerable_abstained": f"{sum(r.abstained for r in unanswerable)}/{len(unanswerable)}",
         "answerable_abstained": f"{sum(r.abstained for r in answerable)}/{len(answerable)}",

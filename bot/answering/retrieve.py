@@ -19,7 +19,7 @@ from bot.answering.identifiers import bare, identifiers
 from bot.index.keyword_query import RANKED_ROWS
 from bot.index.search import CANDIDATES, RRF_K, CollectionInfo, Hit, Mode, closest_in_documents, hybrid_search, resolve_collections
 from bot.answering.rewrite import Standalone, standalone_question
-from bot.index.terms import content_terms, is_number, keyword_terms
+from bot.index.terms import keyword_terms
 from bot.answering.types import Turn
 from bot.db.engine import Database
 from bot.embeddings import Embedder
@@ -39,8 +39,8 @@ class Retrieved:
     hits: list[Hit]  # best first
     calibration: Calibration | None  # the scale of the collection holding the closest chunk
     unknown_names: tuple[str, ...]  # names in the question that no searched chunk contains
-    terms: tuple[str, ...] = ()  # the content words searched for (a follow-up's include the earlier question's)
-    unknown_terms: tuple[str, ...] = ()  # those no searched chunk has (compared as full-text search stems them)
+    # The searched question's lexemes as the full-text index reads it (a follow-up's include the earlier question's)
+    words: tuple[vocabulary.QuestionWord, ...] = ()
     sections: tuple[Hit, ...] = ()  # the first documents' chunks closest to the question as asked, document by document
 
     def chunks_of(self, document_id: int) -> list[Hit]:
@@ -48,6 +48,11 @@ class Retrieved:
         own = [h for h in self.hits if h.document_id == document_id]
         seen = {h.chunk_id for h in own}
         return own + [h for h in self.sections if h.document_id == document_id and h.chunk_id not in seen]
+
+    @property
+    def unknown_terms(self) -> tuple[str, ...]:
+        """The question's lexemes no chunk has in any form (not even spelled out: "pw" → "password")."""
+        return tuple(w.lexeme for w in self.words if not w.known)
 
     @property
     def best_similarity(self) -> float:
@@ -67,8 +72,7 @@ def retrieve(
 ) -> Retrieved:
     standalone = standalone_question(question, history)
     infos = resolve_collections(database, collections)
-    terms = tuple(t for t in content_terms(standalone.search) if not is_number(t))
-    words = vocabulary.chunks_with(database, [c.id for c in infos], [*keyword_terms(standalone.search), *terms])
+    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(standalone.search), standalone.search)
     hits = _hybrid(database, embedder, standalone.search, collections, words, k, shown_in)
     documents = list(dict.fromkeys(h.document_id for h in hits))[:SECTION_DOCUMENTS]
     return Retrieved(
@@ -76,8 +80,7 @@ def retrieve(
         hits=hits,
         calibration=_calibration(database, embedder, infos, hits),
         unknown_names=unknown_names(database, infos, question_names(standalone.question)),
-        terms=terms,
-        unknown_terms=unknown_terms(words, terms),
+        words=words.question,
         # The question as asked (a follow-up with the question it follows): the thread found the documents,
         # a follow-up's own words say which part of them it wants.
         sections=tuple(closest_in_documents(database, embedder, standalone.as_asked, documents, SECTION_CHUNKS, shown_in)),
@@ -98,7 +101,7 @@ def search(
     if mode != "hybrid":
         return _varied(hybrid_search(database, embedder, query, collections, limit=limit * _WIDER, mode=mode, shown_in=shown_in), limit)
     infos = resolve_collections(database, collections)
-    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query))
+    words = vocabulary.chunks_with(database, [c.id for c in infos], keyword_terms(query), query)
     return _hybrid(database, embedder, query, collections, words, limit, shown_in)
 
 
@@ -190,11 +193,6 @@ def unknown_names(database: Database, infos: Sequence[CollectionInfo], names: Se
             {"names": list(dict.fromkeys(names)), "ids": [c.id for c in infos], "cap": RANKED_ROWS},
         ).scalars().all()
     return tuple(rows)
-
-
-def unknown_terms(words: vocabulary.WordCounts, terms: Sequence[str]) -> tuple[str, ...]:
-    """The words no chunk of the collections has, by the full-text index's lexemes (so "folders" finds "folder")."""
-    return tuple(t for t in terms if words.chunks(t) == 0)
 
 
 def _calibration(database: Database, embedder: Embedder, infos: Sequence[CollectionInfo], hits: Sequence[Hit]) -> Calibration | None:

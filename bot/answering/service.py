@@ -23,6 +23,7 @@ from bot.answering.compose import from_evidence, from_model
 from bot.answering.evidence import gather
 from bot.answering.llm import LLM, load_llm
 from bot.answering.llm.local import LocalChatModel
+from bot.answering.prompt import format_sources
 from bot.answering.relevance import Judged, judge
 from bot.answering.retrieve import RETRIEVE_CHUNKS, Retrieved, retrieve, search
 from bot.index.search import Hit, Mode
@@ -36,6 +37,7 @@ from bot.settings import AnswerWriter, LLMBackend, Settings
 logger = logging.getLogger(__name__)
 
 EVIDENCE_SOURCES = 3  # documents a reply built from the evidence draws on
+REMOTE_SOURCES = 4  # documents a remote writing model is given (llm/__init__.py's sources_in_prompt for remote backends)
 WRITING_MODEL_PARAMETERS = 1_000_000_000  # a local model this large writes its own answers (under the check)
 
 
@@ -92,6 +94,18 @@ class AnswerService:
     def judge(self, question: str, *, collections: Sequence[str], history: Sequence[Turn] = ()) -> Judged:
         return judge(self.retrieve(question, collections=collections, history=history))
 
+    def model_context(self, judged: Judged) -> str:
+        """The source text a writing model is given for this question (fenced and cut as in its prompt).
+
+        The configured writer's number of sources, or a remote model's when the evidence writes: the ceiling
+        of what a capable model could answer from. Measured also where relevance abstained ("" without hits).
+        """
+        if not judged.hits:
+            return ""
+        writer = self.writer
+        evidence = gather(judged, QueryMemo(self.embedder), writer.sources_in_prompt if writer else REMOTE_SOURCES, for_model=True)
+        return format_sources(evidence.sources, evidence)
+
     def answer(
         self,
         question: str,
@@ -113,15 +127,19 @@ class AnswerService:
             answer = delivery.abstain(judged, on_token)
         else:
             writer = self.writer
-            evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES)
+            evidence = gather(judged, embedder, writer.sources_in_prompt if writer else EVIDENCE_SOURCES, for_model=writer is not None)
             if on_progress is not None:
                 on_progress(Progress("reading", tuple(delivery.citation(s.first, "") for s in evidence.sources)))
                 on_progress(Progress("checking"))
-            sentences = from_model(evidence, writer) if writer else from_evidence(evidence)
-            answer = delivery.deliver(verified(sentences, evidence), evidence, on_token, by_model=writer is not None)
+            if writer:
+                reply = from_model(evidence, writer)
+                # A model that says the sources don't answer makes the reply an abstention (a knowledge gap).
+                answer = delivery.deliver(verified(reply, evidence), evidence, on_token, by_model=True, declined=lambda: reply.declined)
+            else:
+                answer = delivery.deliver(verified(from_evidence(evidence), evidence), evidence, on_token)
         logger.info(
             "answered abstained=%s reason=%s replaced=%s sources=%d best_similarity=%.3f seconds=%.2f",
-            answer.abstained, judged.reason, answer.replaced_by_quotes, len(answer.citations),
+            answer.abstained, "the writing model declined" if answer.abstained and judged.relevant else judged.reason, answer.replaced_by_quotes, len(answer.citations),
             judged.retrieved.best_similarity, time.monotonic() - started,
         )
         return answer

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.answering.compose import Sentence
+from bot.answering.declines import declines
 from bot.answering.evidence import Evidence, Source
 from bot.answering.identifiers import bare, identifiers, numbers, urls
 from bot.index.terms import content_terms, stem, stems
@@ -28,11 +29,6 @@ _ANSWER_WORDS = frozenset(
     """source sources doc docs documentation document documents answer question example examples following
     default call calls called set true false none option options function functions method methods
     module modules parameter parameters argument arguments value values return returns returned""".split()
-)
-_DECLINES = re.compile(
-    r"\b(i (do not|don't|cannot|can't) (know|find|answer|help)|not (mentioned|provided|specified|in the sources?|found)|"
-    r"no information|(sources?|documents?|context) (do(es)? not|don't|doesn't) (say|mention|contain|provide))\b",
-    re.IGNORECASE,
 )
 _NEGATION = re.compile(r"\b(not|no|never|cannot|none|without)\b|n't\b", re.IGNORECASE)
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.:,]\d+)*")
@@ -79,7 +75,7 @@ class Verifier:
             return Check(False, "says nothing")
         if sentence.quoted and _copied(text, support.text):
             return Check(True)
-        if _DECLINES.search(text):
+        if declines(text):
             return Check(False, "declines to answer")
         missing = [name for name in identifiers(text) if bare(name) not in support.text]
         if missing:

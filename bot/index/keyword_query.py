@@ -30,6 +30,10 @@ class KeywordQuery:
 
     match: str
     rank: str
+    # Lexemes as stored (no stemming again), `to_tsquery('simple', …)` syntax: the collection's spelled-out
+    # form of the question's unknown abbreviations ("ack" → acknowledg), matched and ranked with the terms.
+    expansions_match: str = ""
+    expansions_rank: str = ""
 
 
 def keyword_query(
@@ -39,10 +43,15 @@ def keyword_query(
     terms = keyword_terms(question)
     if not terms:
         return KeywordQuery("", "")
-    if words is None or not words.covers(terms):
-        words = vocabulary.chunks_with(database, collection_ids, terms)
+    words = words or vocabulary.WordCounts(0, {})
+    if not words.covers(terms):
+        words = vocabulary.chunks_with(database, collection_ids, terms)  # (no question: no expansions)
     rows = {term: float(count) for term, count in words.counts.items() if term in terms}
-    return KeywordQuery(match=matched_terms(terms, rows, budget), rank=" or ".join(terms))
+    # Only an abbreviation the collection spells out one way: "db" (database? dashboard? December?) guessed
+    # wrong ranks the wrong page first; "ack" → acknowledg can't be wrong.
+    forms = {word.expansions[0]: word.expansion_chunks[0] for word in words.question if len(word.expansions) == 1}
+    rare = [form for form, n in sorted(forms.items(), key=lambda item: item[1]) if n <= budget // max(1, len(forms))]
+    return KeywordQuery(match=matched_terms(terms, rows, budget), rank=" or ".join(terms), expansions_match=" | ".join(rare), expansions_rank=" | ".join(forms))
 
 
 def matched_terms(terms: list[str], rows: dict[str, float], budget: int) -> str:

@@ -51,6 +51,7 @@ class Hit:
     best_similarity: float | None
     vector_rank: int | None
     keyword_rank: int | None
+    lexemes: frozenset[str] = frozenset()  # the full-text index's lexemes of its heading and text
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def hybrid_search(
     }
     names = {c.id: c.name for c in infos}
     keywords = keyword_query(database, params["keyword_ids"], query, RANKED_ROWS, words) if weights[1] else KeywordQuery(match="", rank="")
-    params.update(keyword_match=keywords.match, keyword_rank=keywords.rank)
+    params.update(keyword_match=keywords.match, keyword_rank=keywords.rank, expansions_match=keywords.expansions_match, expansions_rank=keywords.expansions_rank)
     with database.session() as session:
         # Iterative index scans (with a collection filter, HNSW keeps scanning until it has enough rows) and a
         # breadth that grows with the index, for this transaction only (bot/index/hnsw.py).
@@ -149,13 +150,14 @@ semantic_ranked AS (
 keyword_matches AS MATERIALIZED (
     -- the GIN index finds the chunks with the question's rare terms; the cap bounds the work when statistics err
     SELECT id, tsv FROM chunks
-    WHERE collection_id = ANY(:keyword_ids) AND {SHOWN_HERE} AND tsv @@ websearch_to_tsquery('english', :keyword_match)
+    WHERE collection_id = ANY(:keyword_ids) AND {SHOWN_HERE}
+      AND tsv @@ (websearch_to_tsquery('english', :keyword_match) || to_tsquery('simple', :expansions_match))
     LIMIT :ranked_rows
 ),
 keyword AS (
     -- ts_rank, not ts_rank_cd: a third of the cost per row, and as good on the eval sets (docs/benchmarks.md)
-    SELECT m.id, ROW_NUMBER() OVER (ORDER BY ts_rank(m.tsv, query, 1) DESC, m.id) AS rank
-    FROM keyword_matches m, websearch_to_tsquery('english', :keyword_rank) AS query
+    SELECT m.id, ROW_NUMBER() OVER (ORDER BY ts_rank(m.tsv, q.query, 1) DESC, m.id) AS rank
+    FROM keyword_matches m, (SELECT websearch_to_tsquery('english', :keyword_rank) || to_tsquery('simple', :expansions_rank) AS query) AS q
     ORDER BY rank
     LIMIT :candidates
 ),
@@ -171,6 +173,7 @@ best AS (
 )
 SELECT c.id AS chunk_id, c.document_id, c.collection_id, d.source, d.title, d.url, c.heading_path AS heading, c.text,
        b.score, b.vector_rank, b.keyword_rank, (SELECT 1 - MIN(distance) FROM semantic) AS best_similarity,
+       tsvector_to_array(c.tsv) AS lexemes,
        -- computed for the `limit` rows only, and only for those the vector half did not measure already
        CASE WHEN b.distance IS NOT NULL THEN 1 - b.distance
             WHEN c.embedding_dim = {dim} THEN 1 - ({vector} <=> {query_vector}) END AS similarity
@@ -196,6 +199,7 @@ def _hit(row: Any, names: dict[int, str]) -> Hit:
         vector_rank=row["vector_rank"],
         keyword_rank=row["keyword_rank"],
         best_similarity=None if row["best_similarity"] is None else float(row["best_similarity"]),
+        lexemes=frozenset(row["lexemes"] or ()),
     )
 
 
@@ -218,7 +222,7 @@ def closest_in_documents(
     query_vector = f"CAST(:embedding AS vector({dim}))"
     sql = f"""
 SELECT c.id AS chunk_id, c.document_id, c.collection_id, k.name AS collection, d.source, d.title, d.url,
-       c.heading_path AS heading, c.text, 1 - c.distance AS similarity
+       c.heading_path AS heading, c.text, 1 - c.distance AS similarity, tsvector_to_array(c.tsv) AS lexemes
 FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS wanted(id, place)
 CROSS JOIN LATERAL (
     SELECT c.*, {vector} <=> {query_vector} AS distance FROM chunks c
@@ -237,6 +241,7 @@ ORDER BY wanted.place, c.distance
             chunk_id=row["chunk_id"], document_id=row["document_id"], collection=row["collection"], source=row["source"],
             title=row["title"] or "", url=row["url"], heading=row["heading"] or "", text=row["text"], score=0.0,
             similarity=float(row["similarity"]), best_similarity=None, vector_rank=None, keyword_rank=None,
+            lexemes=frozenset(row["lexemes"] or ()),
         )
         for row in rows
     ]

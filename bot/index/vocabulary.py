@@ -12,6 +12,7 @@ next ingest of the collection.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 
@@ -40,6 +41,37 @@ LEFT JOIN LATERAL (
 ) v ON true
 GROUP BY t.term
 """)
+
+
+# The question as the full-text index reads it (Postgres's `english` configuration: its stop words and its
+# stemmer), each lexeme once, in the order asked, with how many chunks have it. A lexeme that is itself a
+# stop word is dropped too ("whats" stems to "what"). A lexeme no chunk has comes with the collection's
+# lexemes it may abbreviate, most common first: those it begins ("ack" → "acknowledg", "chars" → "charact"),
+# and for a short word of a consonant run (pw, db, cmd, wfh) those that spell it in order ("p…w…": "password").
+_QUESTION_WORDS = text("""
+SELECT q.lexeme, COALESCE(v.chunks, 0) AS chunks, COALESCE(e.lexemes, '{}') AS expansions, COALESCE(e.counts, '{}') AS counts
+FROM (
+    SELECT u.lexeme, min(p.pos) AS pos
+    FROM unnest(to_tsvector('english', :question)) AS u(lexeme, positions, weights), unnest(u.positions) AS p(pos)
+    GROUP BY u.lexeme
+) q
+LEFT JOIN LATERAL (
+    SELECT sum(ct.chunks) AS chunks FROM collection_terms ct WHERE ct.collection_id = ANY(:ids) AND ct.lexeme = q.lexeme
+) v ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(x.lexeme ORDER BY x.chunks DESC, x.lexeme), array_agg(x.chunks ORDER BY x.chunks DESC, x.lexeme) FROM (
+        SELECT ct.lexeme, sum(ct.chunks) AS chunks FROM collection_terms ct
+        WHERE v.chunks IS NULL AND ct.collection_id = ANY(:ids) AND ct.lexeme ~ '^[a-z]+$' AND (
+            (length(q.lexeme) >= 3 AND ct.lexeme LIKE q.lexeme || '__%')
+            OR (q.lexeme ~ '^[a-z][b-df-hj-np-tv-z]{1,3}$' AND ct.lexeme LIKE regexp_replace(q.lexeme, '(.)', '\\1%', 'g'))
+        )
+        GROUP BY ct.lexeme ORDER BY chunks DESC, ct.lexeme LIMIT :expansions
+    ) x
+) e(lexemes, counts) ON true
+WHERE to_tsvector('english', q.lexeme) <> ''::tsvector
+ORDER BY q.pos
+""")
+EXPANSIONS = 3  # an unknown word's likeliest spelled-out forms: enough for "pw" → "password" among "power", "preview"
 
 
 def count(database: Database, collection_id: int) -> int:
@@ -77,6 +109,7 @@ class WordCounts:
     total: int
     counts: dict[str, int]  # words the index drops (its stopwords) are not here
     asked: frozenset[str] = frozenset()
+    question: tuple["QuestionWord", ...] = ()  # the question's lexemes, when a question was read too
 
     def chunks(self, word: str) -> int | None:
         return self.counts.get(word)
@@ -86,8 +119,9 @@ class WordCounts:
         return self.asked.issuperset(words)
 
 
-def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequence[str]) -> WordCounts:
-    """How many chunks the collections have, and how many have each term: one transaction, two statements.
+def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequence[str], question: str = "") -> WordCounts:
+    """How many chunks the collections have, and how many have each term; with `question`, its lexemes as
+    the index reads them (`_QUESTION_WORDS`). One transaction, two or three statements.
 
     Collections whose vocabulary was never counted (ingested before it existed) are counted first.
     """
@@ -96,13 +130,43 @@ def chunks_with(database: Database, collection_ids: Sequence[int], terms: Sequen
         return WordCounts(0, {}, frozenset(wanted))
     with database.session() as session:
         totals = dict(session.execute(text("SELECT id, vocabulary_chunks FROM collections WHERE id = ANY(:ids)"), {"ids": ids}).all())
-        found = dict(session.execute(_TERM_CHUNKS, {"terms": wanted, "ids": ids}).all()) if wanted and None not in totals.values() else None
-    if found is None:  # some collection wasn't counted yet: count it, then read the words
+        if None in totals.values():
+            read = None
+        else:
+            read = _read(session, ids, wanted, question)
+    if read is None:  # some collection wasn't counted yet: count it, then read the words
         for collection_id in [i for i, total in totals.items() if total is None]:
             totals[collection_id] = count(database, collection_id)
         with database.session() as session:
-            found = dict(session.execute(_TERM_CHUNKS, {"terms": wanted, "ids": ids}).all()) if wanted else {}
-    return WordCounts(sum(totals.values()), {term: int(n) for term, n in found.items()}, frozenset(wanted))
+            read = _read(session, ids, wanted, question)
+    found, words = read
+    return WordCounts(sum(totals.values()), {term: int(n) for term, n in found.items()}, frozenset(wanted), words)
+
+
+def _read(session: Any, ids: list[int], wanted: list[str], question: str) -> tuple[dict[str, int], tuple["QuestionWord", ...]]:
+    found = dict(session.execute(_TERM_CHUNKS, {"terms": wanted, "ids": ids}).all()) if wanted else {}
+    rows = session.execute(_QUESTION_WORDS, {"question": question, "ids": ids, "expansions": EXPANSIONS}).all() if question.strip() else []
+    words = tuple(QuestionWord(lexeme, int(chunks), tuple(forms), tuple(int(n) for n in counts)) for lexeme, chunks, forms, counts in rows)
+    return found, words
+
+
+@dataclass(frozen=True)
+class QuestionWord:
+    """One lexeme of a question as the full-text index reads it, and how the searched collections know it."""
+
+    lexeme: str
+    chunks: int  # chunks that have it (0: the collections never use this form)
+    expansions: tuple[str, ...] = ()  # for an unknown lexeme: the collection's lexemes it may abbreviate
+    expansion_chunks: tuple[int, ...] = ()  # how many chunks have each expansion
+
+    @property
+    def known(self) -> bool:
+        return self.chunks > 0 or bool(self.expansions)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The lexemes a passage may state it with."""
+        return (self.lexeme, *self.expansions)
 
 
 def count_missing(database: Database) -> int:

@@ -101,15 +101,18 @@ def test_eval_json_prints_one_line_per_question_then_the_summary(docbot, tmp_pat
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line.get("id") for line in lines[:-1]] == ["q1", "q2", "q3"]
     for line in lines[:-1]:
-        assert set(line) == {"id", "retrieved", "answer", "abstained"}
+        assert set(line) == {"id", "retrieved", "answer", "abstained", "context"}
     q1, q2, q3 = lines[:3]
+    # The source text a writing model is given: fenced, each source its best-matching sections under a heading.
+    assert q1["context"].startswith('<source n="1">\nDeploys > Friday freeze') and "15:00" in q1["context"]
+    assert "Scripts" in q2["context"] and q1["context"].count("</source>") == q1["context"].count("<source ")
     assert q1["retrieved"][0] == "deploys.md" and len(q1["retrieved"]) == len(set(q1["retrieved"]))
     assert q2["retrieved"][0] == "python/venv.md"
     assert q3["abstained"] is True and q1["abstained"] is False and "15:00" in q1["answer"]
     summary = lines[-1]["summary"]
     assert summary["hit@5"] == 1.0 and summary["mrr"] == 1.0
     assert summary["abstention_accuracy"] == 1.0 and summary["unanswerable_abstained"] == "1/1"
-    assert summary["keyword_recall"] == 1.0
+    assert summary["keyword_recall"] == 1.0 and summary["context_keyword_recall"] == 1.0
     assert summary["first_token_seconds_p50"] is not None and summary["answer_seconds_p50"] is not None
 
 
@@ -117,7 +120,7 @@ def test_eval_without_answers_measures_retrieval_only(docbot, tmp_path, model_se
     result = docbot("eval", str(_eval_file(tmp_path)), "--no-answers", "--json", "--k", "2")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert all(line["answer"] is None for line in lines[:-1])
+    assert all(line["answer"] is None and line["context"] is None for line in lines[:-1])
     assert lines[-1]["summary"]["hit@2"] == 1.0 and lines[-1]["summary"]["keyword_recall"] is None
     assert not model_server.requests
 

@@ -81,7 +81,7 @@ def test_vector_search_uses_the_partial_hnsw_index(db, embedder):
         session.execute(text("SET LOCAL enable_seqscan = off"))
         ids = [session.execute(text("SELECT id FROM collections WHERE name = 'handbook'")).scalar_one()]
         params = {"embedding": "[" + ",".join(["0.05"] * 384) + "]", "vector_ids": ids, "keyword_ids": ids, "keyword_match": "taxi",
-                  "keyword_rank": "taxi", "vector_weight": 1.0, "keyword_weight": 1.0, "rrf_k": 60, "candidates": 40,
+                  "keyword_rank": "taxi", "expansions_match": "", "expansions_rank": "", "vector_weight": 1.0, "keyword_weight": 1.0, "rrf_k": 60, "candidates": 40,
                   "ranked_rows": 100, "limit": 5, "shown_in": None}
         plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + _hybrid_sql(384)), params))
     assert "Index Scan using ix_chunks_embedding_hnsw_384" in plan

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from bot.index import vocabulary
-from bot.answering.retrieve import distinctive_terms, unknown_names, unknown_terms
+from bot.answering.retrieve import distinctive_terms, unknown_names
 from bot.answering.service import AnswerService
 from bot.index.search import resolve_collections
 from ingestion.pipeline import InMemoryDocument, ingest, ingest_document
@@ -33,7 +33,7 @@ def test_ingest_counts_the_vocabulary_and_the_counts_are_the_chunks_that_have_ea
     for term in ("rollback", "deploys", "friday"):
         assert counts[term] == _live_count(db, "handbook", term) > 0
     assert counts["kubernetes"] == 0 and "the" not in counts  # a stopword has no lexeme: it is left out
-    assert _unknown(db, infos, ["rollback", "kubernetes", "the"]) == ("kubernetes",)
+    assert _unknown(db, infos, ["rollback", "kubernetes", "the"]) == ("kubernet",)  # as the index stems it
 
 
 def test_a_document_added_on_its_own_adds_its_words(db, settings, embedder):
@@ -68,7 +68,20 @@ def test_a_removed_documents_words_stop_counting(db, settings, embedder):
 
 def _unknown(db, infos, terms: list[str]) -> tuple[str, ...]:
     """The words of `terms` no chunk of the collections has, read from the vocabulary as answering does."""
-    return unknown_terms(vocabulary.chunks_with(db, [c.id for c in infos], terms), terms)
+    words = vocabulary.chunks_with(db, [c.id for c in infos], [], " ".join(terms)).question
+    return tuple(w.lexeme for w in words if not w.known)
+
+
+def test_a_question_is_read_as_the_full_text_index_reads_chunks(db, settings, embedder):
+    """Postgres's own stop words and stemmer; an unknown abbreviation comes with the forms the collection spells out."""
+    ingest(db, settings, [str(REPO / "bot" / "demo" / "handbook")], collection="handbook")
+    infos = resolve_collections(db, ["handbook"])
+    words = {w.lexeme: w for w in vocabulary.chunks_with(db, [c.id for c in infos], [], "whats the rollback cmd, how many chars must a pw have?").question}
+    assert "what" not in words and "the" not in words  # "whats" stems to a stop word
+    assert words["rollback"].chunks == _live_count(db, "handbook", "rollback") > 0 and words["rollback"].expansions == ()
+    assert words["char"].chunks == 0 and "charact" in words["char"].expansions  # "chars" → "characters"
+    assert words["pw"].expansions[0] == "password" and words["cmd"].expansions == ("command",)  # a consonant run spells a word out
+    assert words["mani"].chunks == 0 and not words["mani"].known  # "many": in no chunk and abbreviating nothing
 
 
 def test_warming_up_counts_the_vocabularies_not_counted_yet(db, settings, embedder):
