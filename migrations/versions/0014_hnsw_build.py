@@ -6,14 +6,14 @@ dimensions at run time. The rebuild holds the table's lock while it runs (about 
 cores; seconds for a team's docs): searches and ingests wait for it.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0010
 """
 
 from alembic import op
 from sqlalchemy import text
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
