@@ -20,7 +20,7 @@ from ingestion.admin import list_collections, list_jobs, list_sources
 from bot.index.collections import ensure_collection, get_collection
 from ingestion.discovery import check_locations, is_source, is_url
 from ingestion.ingest_worker import run_worker
-from ingestion.sources.specs import DEFAULT_MAX_PAGES, source_location
+from ingestion.sources.specs import DEFAULT_MAX_PAGES, document_location, source_location
 from ingestion.schedule import cancel_queued, list_scheduled, parse_every, register
 from bot.index.store import locations_of
 from ingestion.summary import IngestSummary
@@ -152,7 +152,7 @@ def remove_source(
 
 
 def _is_resynced(database, collection: str, location: str) -> bool:
-    return any(sync.collection == collection and sync.location == location for sync in list_scheduled(database))
+    return any(sync.collection == collection and document_location(sync.location) == location for sync in list_scheduled(database))
 
 
 @collections_app.callback(invoke_without_command=True)

@@ -95,6 +95,12 @@ class ConfluenceSpec:
         return str(self)
 
 
+def document_location(location: str) -> str:
+    """The location a source's documents carry for `location` as given or scheduled: a crawl's without the
+    options that only bound the work (`max-pages`)."""
+    return CrawlSpec.parse(location).location if location.startswith(CRAWL) else location
+
+
 def looks_like_git(location: str) -> bool:
     """An address only a git remote has: `….git`, `ssh://`, or scp-like `user@host:path`."""
     if location.startswith("ssh://") or location.startswith("git://"):

@@ -37,6 +37,12 @@ def test_a_crawl_enqueued_every_hour_is_run_by_the_worker_and_shown_by_jobs(docb
     jobs = docbot("jobs").output
     assert "succeeded" in jobs and "crawl+http://127.0.0.1" in jobs
 
+    *others, last = sources(db)
+    for source in others:
+        assert docbot("sources", "remove", source).exit_code == 0
+    removed = docbot("sources", "remove", last).output  # the crawl's last page: its re-sync would bring it back
+    assert "is still re-synced" in removed and "#max-pages" not in removed, removed
+
 
 def test_crawl_flags_are_checked_before_any_work(docbot, tmp_path: Path):
     without_crawl = docbot("ingest", "https://docs.example.com/", "--max-pages", "10")
