@@ -9,10 +9,11 @@ and records each request's path.
 
 import base64
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from tests.fakes.loopback_server import LoopbackServer
 
 SERVER_LIMIT = 2  # the most results the server returns per request, whatever `limit` asks: paging is exercised
 
@@ -33,7 +34,7 @@ class Page:
     attachments: dict[str, Attachment] = field(default_factory=dict)
 
 
-class ConfluenceStandIn:
+class ConfluenceStandIn(LoopbackServer):
     def __init__(self, space: str, token: str, email: str | None = None) -> None:
         self.space = space
         self.token = token
@@ -75,9 +76,7 @@ class ConfluenceStandIn:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._listen(Handler)
 
     def _authorized(self, authorization: str | None) -> bool:
         if not authorization:
@@ -158,10 +157,3 @@ class ConfluenceStandIn:
             },
         }
 
-    def __enter__(self) -> "ConfluenceStandIn":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()

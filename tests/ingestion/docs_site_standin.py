@@ -9,7 +9,9 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -26,7 +28,7 @@ def page(title: str, text: str, links: tuple[str, ...] = ()) -> str:
     )
 
 
-class DocsSiteStandIn:
+class DocsSiteStandIn(LoopbackServer):
     def __init__(self) -> None:
         self.pages: dict[str, str] = {}  # path -> HTML
         self.robots: str | None = None
@@ -87,21 +89,12 @@ class DocsSiteStandIn:
                 if status != 304:
                     self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._listen(Handler)
 
     def _sitemap_xml(self) -> bytes:
         entries = "".join(f"<url><loc>{self.url}{path}</loc></url>" for path in self.sitemap or [])
         return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
 
-    def __enter__(self) -> "DocsSiteStandIn":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def paths(self) -> list[str]:
         with self._lock:

@@ -7,12 +7,13 @@ It records each request's path and Authorization header, so a test can check wha
 import base64
 import os
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from tests.fakes.loopback_server import LoopbackServer
 
-class GitHttpStandIn:
+
+class GitHttpStandIn(LoopbackServer):
     def __init__(self, root: Path, token: str | None = None) -> None:
         self.root = root
         self.token = token
@@ -81,17 +82,8 @@ class GitHttpStandIn:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._listen(Handler)
 
-    def __enter__(self) -> "GitHttpStandIn":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _carries(authorization: str | None, token: str) -> bool:

@@ -4,16 +4,17 @@ It records every request (path and Host header) so a test can prove that a refus
 """
 
 import base64
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.loopback_server import LoopbackServer
 
 PAGE = b"<html><head><title>Runbook</title></head><body><h1>Runbook</h1><p>Restart the queue with care.</p></body></html>"
 SECRET_PAGE = b"<html><head><title>Secret</title></head><body><p>Internal only: the vault code is 9911.</p></body></html>"
 USER, PASSWORD = "reader", "s3cret-pw-e1"
 
 
-class SiteStandIn:
+class SiteStandIn(LoopbackServer):
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []  # (path, Host header)
         self.redirects: dict[str, str] = {}  # path -> Location
@@ -65,18 +66,8 @@ class SiteStandIn:
                 except OSError:
                     pass  # the client gave up, as it should
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self._listen(Handler)
 
-    def __enter__(self) -> "SiteStandIn":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def paths(self) -> list[str]:
         return [path for path, _ in self.requests]
